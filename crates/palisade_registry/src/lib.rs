@@ -1,0 +1,37 @@
+//! npm registry client: configuration resolved as npm resolves it, packuments,
+//! version selection with npm's semver ranges, and size-bounded tarball
+//! downloads verified against `dist.integrity` / `dist.shasum`.
+//!
+//! The API is blocking. No registry host is built in: the registry comes from
+//! the caller, the environment, `.npmrc` files or `npm config get registry`.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), palisade_registry::Error> {
+//! use palisade_registry::{Client, NpmConfig, PackageSpec};
+//!
+//! let config = NpmConfig::load(None, std::path::Path::new("."))?;
+//! let client = Client::new(config)?;
+//! let spec: PackageSpec = "left-pad@^1.3".parse()?;
+//! let resolved = client.resolve(&spec)?;
+//! let tarball = client.fetch_tarball(&resolved)?; // verified bytes
+//! # let _ = tarball;
+//! # Ok(())
+//! # }
+//! ```
+
+mod client;
+mod config;
+mod error;
+mod integrity;
+mod packument;
+mod spec;
+
+pub use client::{ACCEPT_ABBREVIATED, Client, ClientOptions, ResolvedVersion, select_version};
+pub use config::{
+    ConfigEnv, Credentials, NPM_COMMAND_TIMEOUT, NpmConfig, RegistrySource, expand_env, parse_npmrc,
+};
+pub use error::Error;
+pub use integrity::{Algorithm, Integrity, Mismatch};
+pub use nodejs_semver;
+pub use packument::{Dist, DistSignature, Packument, Person, Repository, VersionManifest};
+pub use spec::{PackageSpec, VersionReq, encode_name, validate_name};
