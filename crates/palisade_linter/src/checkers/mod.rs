@@ -1,0 +1,5 @@
+//! Checkers extract facts from a package; they never decide anything.
+
+pub(crate) mod js;
+pub(crate) mod manifest;
+pub(crate) mod text;

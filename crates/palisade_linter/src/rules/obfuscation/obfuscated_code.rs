@@ -1,0 +1,82 @@
+use palisade_diagnostics::{Finding, Location, Severity};
+
+use crate::context::ScanContext;
+use crate::rule::{Rule, RuleMeta, declare_rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Finds files with the shapes of an obfuscator rather than a minifier:
+    /// javascript-obfuscator's `_0x…` identifiers and rotated string array,
+    /// dense `\x` escapes, JSFuck fragments. Weighs more at install time or
+    /// when the same file uses the network, processes or dynamic code.
+    ///
+    /// ## Why is this bad?
+    /// Minifiers shorten code; obfuscators hide what it does. Open-source
+    /// packages rarely need to hide anything from their users; the chalk/debug
+    /// takeover shipped its crypto drainer this way.
+    ///
+    /// ## Example
+    /// ```js
+    /// var _0x1a2b=['push','shift'];(function(_0x3c4d,_0x5e6f){...})(_0x1a2b,0x1f4);
+    /// ```
+    ///
+    /// ## References
+    /// - chalk/debug compromise (September 2025).
+    ObfuscatedCode {
+        id: "obfuscation/obfuscated-code",
+        severity: Medium,
+        status: Stable,
+        summary: "A file is obfuscated (obfuscator output, not minification)",
+    }
+}
+
+impl Rule for ObfuscatedCode {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, ctx: &ScanContext<'_>, out: &mut Vec<Finding>) {
+        for file in ctx.code_files {
+            if !file.obfuscation.is_obfuscated(file.bytes) {
+                continue;
+            }
+            let in_file = |path: &str| path == file.path;
+            let capable = ctx.facts.network.iter().any(|n| n.api.is_some() && in_file(&n.at.location.path))
+                || ctx.facts.processes.iter().any(|p| in_file(&p.at.location.path))
+                || ctx.facts.decode_run.iter().any(|d| in_file(&d.at.location.path));
+            let severity = if file.install_time || capable { Severity::High } else { Severity::Medium };
+            let location = match file.obfuscation.first_offset {
+                Some(offset) => {
+                    let text = ctx.package.file(&file.path).map(|f| String::from_utf8_lossy(&f.data).into_owned()).unwrap_or_default();
+                    crate::lines::LineIndex::new(&text).location(&file.path, &text, offset)
+                }
+                None => Location::file(file.path.clone()),
+            };
+            let also = if capable { " and uses the network, processes or dynamic code" } else { "" };
+            out.push(
+                ctx.at(Finding::new(Self::META.id, severity, format!("`{}` is obfuscated ({}){also}", file.path, file.obfuscation.describe())), &location)
+                    .at_install_time(file.install_time)
+                    .with_capability("obfuscation"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tester::{Case, Tester};
+
+    #[test]
+    fn rule() {
+        Tester::new(&ObfuscatedCode::META).test(
+            &[Case::Js(
+                "var _0x1a2b=['push','shift','log'];(function(_0x3c4d,_0x5e6f){var _0x7a8b=function(_0x9c0d){while(--_0x9c0d){_0x3c4d['push'](_0x3c4d['shift']());}};_0x7a8b(++_0x5e6f);}(_0x1a2b,0x1f4));var _0x2b3c=function(_0x4d5e,_0x6f7a){_0x4d5e=_0x4d5e-0x0;var _0x8b9c=_0x1a2b[_0x4d5e];return _0x8b9c;};console[_0x2b3c('0x0')]('hi');var _0xaaaa=1,_0xbbbb=2,_0xcccc=3,_0xdddd=4,_0xeeee=5,_0xffff=6;",
+            )],
+            &[
+                Case::Js("function a(b,c){return b+c}module.exports=a;var d=function(e){return e*2};"),
+                Case::Js("const s = '\\x41\\x42'; // two escapes are not obfuscation"),
+            ],
+        );
+    }
+}

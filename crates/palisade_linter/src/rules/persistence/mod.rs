@@ -1,0 +1,2 @@
+pub(crate) mod ai_client_config_write;
+pub(crate) mod startup_file_write;
