@@ -1,0 +1,130 @@
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(
+    name = "palisade",
+    version,
+    about = "Static analysis of npm packages for malware: verdicts with evidence, never executing the code",
+    after_help = "Exit codes: 0 nothing at or above --fail-on; 1 something is; 2 usage, input or config error; 3 internal error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Scan packages: registry specs (`name@version`), tarballs (.tgz/.tar/.zip) or folders.
+    Scan(ScanArgs),
+    /// List the detection rules.
+    Rules(RulesArgs),
+    /// Print a rule's documentation.
+    Rule {
+        /// The rule id, e.g. `exfil/email-hardcoded-recipient`.
+        id: String,
+    },
+    /// List a package's files, or print one, from memory (nothing is unpacked or run).
+    Files {
+        /// A tarball, zip or folder.
+        input: PathBuf,
+        /// A file inside the package to print.
+        path: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+    Sarif,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Suspicious,
+    Malicious,
+}
+
+#[derive(Args)]
+pub struct ScanArgs {
+    /// What to scan: `name`, `name@version`, `name@range`, `@scope/name@tag`,
+    /// a `.tgz`/`.tar`/`.zip` file, or a package folder.
+    #[arg(required = true)]
+    pub inputs: Vec<String>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    /// Exit with 1 when a package is rated at least this.
+    #[arg(long, value_enum, default_value_t = FailOn::Malicious)]
+    pub fail_on: FailOn,
+    /// Registry URL (default: from the npm configuration).
+    #[arg(long)]
+    pub registry: Option<String>,
+    /// Let preview rules decide verdicts too.
+    #[arg(long)]
+    pub preview: bool,
+    /// Include each package's extracted facts in JSON output.
+    #[arg(long)]
+    pub facts: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Args)]
+pub struct LimitArgs {
+    /// Largest archive read, in bytes.
+    #[arg(long, value_name = "BYTES")]
+    pub max_archive_bytes: Option<u64>,
+    /// Most unpacked bytes kept in memory per package.
+    #[arg(long, value_name = "BYTES")]
+    pub max_total_bytes: Option<u64>,
+    /// Most files read per package.
+    #[arg(long, value_name = "N")]
+    pub max_files: Option<usize>,
+    /// Largest single file read, in bytes.
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_bytes: Option<u64>,
+    /// Deepest path inside a package.
+    #[arg(long, value_name = "N")]
+    pub max_path_depth: Option<usize>,
+    /// Largest unpacked-to-compressed ratio.
+    #[arg(long, value_name = "N")]
+    pub max_compression_ratio: Option<u64>,
+}
+
+impl LimitArgs {
+    pub fn limits(&self) -> palisade_package::Limits {
+        let mut l = palisade_package::Limits::default();
+        if let Some(v) = self.max_archive_bytes {
+            l.max_archive_bytes = v;
+        }
+        if let Some(v) = self.max_total_bytes {
+            l.max_total_bytes = v;
+        }
+        if let Some(v) = self.max_files {
+            l.max_files = v;
+        }
+        if let Some(v) = self.max_file_bytes {
+            l.max_file_bytes = v;
+        }
+        if let Some(v) = self.max_path_depth {
+            l.max_path_depth = v;
+        }
+        if let Some(v) = self.max_compression_ratio {
+            l.max_compression_ratio = v;
+        }
+        l
+    }
+}
+
+#[derive(Args)]
+pub struct RulesArgs {
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,56 @@
+use std::fmt::Write as _;
+
+use palisade_linter::Engine;
+
+use crate::args::RulesArgs;
+use crate::exit::{Status, usage};
+use crate::output;
+
+/// `palisade rules`.
+pub fn list(args: &RulesArgs) -> anyhow::Result<Status> {
+    let rules = Engine::rules();
+    let text = if args.json {
+        let v: Vec<serde_json::Value> = rules
+            .iter()
+            .map(|r| {
+                let m = r.meta();
+                serde_json::json!({
+                    "id": m.id,
+                    "category": m.category(),
+                    "severity": m.severity,
+                    "status": m.status,
+                    "summary": m.summary,
+                })
+            })
+            .collect();
+        serde_json::to_string_pretty(&v)? + "\n"
+    } else {
+        let width = rules.iter().map(|r| r.meta().id.len()).max().unwrap_or(0);
+        let mut out = String::new();
+        for r in rules {
+            let m = r.meta();
+            let status = if m.status == palisade_diagnostics::RuleStatus::Preview { " (preview)" } else { "" };
+            let _ = writeln!(out, "{:<width$}  {:<8}  {}{status}", m.id, m.severity.as_str(), m.summary);
+        }
+        out
+    };
+    output::print(&text)?;
+    Ok(Status::Clean)
+}
+
+/// `palisade rule <id>`.
+pub fn show(id: &str) -> anyhow::Result<Status> {
+    let rule = palisade_linter::rule(id).ok_or_else(|| usage(format!("no rule `{id}`; `palisade rules` lists them")))?;
+    let m = rule.meta();
+    let status = match m.status {
+        palisade_diagnostics::RuleStatus::Stable => "stable",
+        palisade_diagnostics::RuleStatus::Preview => "preview",
+    };
+    let mut out = format!("# {}\n\n{}\n\nDefault severity: {}. Status: {status}.\n\n", m.id, m.summary, m.severity);
+    for line in m.doc.lines() {
+        out.push_str(line.strip_prefix(' ').unwrap_or(line));
+        out.push('\n');
+    }
+    output::print(&out)?;
+    Ok(Status::Clean)
+}
