@@ -162,6 +162,14 @@ pub fn destination(s: &str) -> Option<Destination> {
     if collector.is_none() && matches!(kind, HostKind::Ipv4 | HostKind::Ipv6) {
         collector = Some("raw-ip");
     }
+    // A hard-coded URL whose path is a webhook: honest code takes webhook
+    // URLs from configuration, since they are per-user secrets.
+    if collector.is_none() && had_scheme {
+        let path = &rest[authority.len().min(rest.len())..];
+        if path.contains("/webhook") || path.contains("/hooks/") || host.starts_with("webhook.") || host.starts_with("hooks.") {
+            collector = Some("webhook-url");
+        }
+    }
     Some(Destination {
         raw: s.to_owned(),
         host: host.to_owned(),
@@ -488,6 +496,8 @@ mod tests {
         assert_eq!(d.collector, Some("chat-webhook"));
         assert_eq!(destination("https://discord.com/app").and_then(|d| d.collector), None);
         assert_eq!(destination("notpipedream.net").and_then(|d| d.collector), None);
+        assert_eq!(destination("https://c.invalid/webhook/mcp").and_then(|d| d.collector), Some("webhook-url"));
+        assert_eq!(destination("https://api.service.invalid/v1/send").and_then(|d| d.collector), None);
     }
 
     #[test]

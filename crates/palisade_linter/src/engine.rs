@@ -87,10 +87,26 @@ impl Engine {
             .flat_map(|s| s.runs_files.iter().cloned())
             .collect();
 
-        let code: Vec<&PackageFile> = package.files.iter().filter(|f| js_kind(&f.path, is_module).is_some()).collect();
+        // Code files, plus any file a script runs with `node` whatever its
+        // extension (`node lib/README.md` is a trick seen in the wild).
+        let run_by_node: HashSet<&str> = facts
+            .scripts
+            .iter()
+            .filter(|s| s.command.contains("node"))
+            .flat_map(|s| s.runs_files.iter().map(String::as_str))
+            .collect();
+        let code: Vec<(&PackageFile, JsKind)> = package
+            .files
+            .iter()
+            .filter_map(|f| {
+                js_kind(&f.path, is_module)
+                    .or_else(|| run_by_node.contains(f.path.as_str()).then_some(JsKind::Script))
+                    .map(|k| (f, k))
+            })
+            .collect();
         let mut results: Vec<(String, FileResult)> = code
             .par_iter()
-            .map(|f| (f.path.clone(), analyse_file(f, js_kind(&f.path, is_module).unwrap_or(JsKind::Script))))
+            .map(|(f, kind)| (f.path.clone(), analyse_file(f, *kind)))
             .collect();
         // Inline `node -e` code in install scripts is code too.
         for s in facts.scripts.clone() {
@@ -104,20 +120,46 @@ impl Engine {
             }
         }
 
-        // Install-time reachability through relative requires.
+        // Install-time reachability through relative requires and through
+        // processes install-time code starts (`spawn('node', ['index.js'])`,
+        // `exec('sh setup.sh')`).
         let mut install: HashSet<String> = entries.iter().cloned().collect();
         let mut queue: VecDeque<String> = entries.into_iter().collect();
+        let empty = palisade_package::Manifest::parse(b"{}").ok();
         while let Some(file) = queue.pop_front() {
+            let mut next = Vec::new();
             if let Some((_, r)) = results.iter().find(|(p, _)| *p == file) {
                 for spec in &r.local_requires {
-                    if let Some(target) = manifest::join_relative(&file, spec).and_then(|p| manifest::resolve_file(&p, package)) {
-                        if install.insert(target.clone()) {
-                            queue.push_back(target);
+                    next.extend(manifest::join_relative(&file, spec).and_then(|p| manifest::resolve_file(&p, package)));
+                }
+                if let Some(m) = package.manifest.as_ref().or(empty.as_ref()) {
+                    for p in &r.facts.processes {
+                        if let Some(cmd) = &p.command {
+                            next.extend(manifest::files_run_by(cmd, package, m));
                         }
                     }
                 }
             }
+            for target in next {
+                if install.insert(target.clone()) {
+                    queue.push_back(target);
+                }
+            }
         }
+        // Shell files that install-time code starts are install-time scripts.
+        let spawned_shell: Vec<palisade_diagnostics::ScriptFact> = install
+            .iter()
+            .filter(|f| !facts.scripts.iter().any(|s| s.runs_files.contains(f)))
+            .map(|f| palisade_diagnostics::ScriptFact {
+                event: "install-time code".to_owned(),
+                command: format!("sh {f}"),
+                runs_files: vec![f.clone()],
+                at: palisade_diagnostics::Fact { location: palisade_diagnostics::Location::file(f.clone()), install_time: true },
+            })
+            .flat_map(|s| manifest::shell_lines(package, &s))
+            .collect();
+        facts.network.extend(spawned_shell.iter().flat_map(script_destinations));
+        facts.scripts.extend(spawned_shell);
 
         let mut code_files = Vec::with_capacity(results.len());
         let mut stats = ScanStats {

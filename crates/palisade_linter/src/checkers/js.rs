@@ -102,6 +102,8 @@ struct Scope {
     strings: HashMap<String, String>,
     /// Strings with unknown parts (`*`), for classification only.
     partials: HashMap<String, String>,
+    /// Arrays of strings (`var _0x12ab = ['...', ...]`).
+    arrays: HashMap<String, Vec<String>>,
     modules: HashMap<String, String>,
     objects: HashMap<String, HashMap<String, Prop>>,
     taint: HashMap<String, Taint>,
@@ -151,10 +153,14 @@ pub(crate) fn analyse(path: &str, source: &str, kind: JsKind) -> JsFileResult {
     v.visit_program(&ret.program);
     // Values that reach local functions' parameters: a second pass follows
     // them into the function bodies (only when something sensitive is passed).
-    if v.param_seeds.values().any(|s| s.taint & EXFIL_SOURCES != 0) {
+    let needs_seeds = v.param_seeds.values().any(|s| s.taint & EXFIL_SOURCES != 0);
+    let needs_decoders = v.eval_of_local_call && !v.decoder_fns.is_empty();
+    if needs_seeds || needs_decoders {
         let seeds = std::mem::take(&mut v.param_seeds);
+        let decoders = std::mem::take(&mut v.decoder_fns);
         v = Analyzer::new(path, source);
         v.seeded = seeds;
+        v.known_decoder_fns = decoders;
         v.visit_program(&ret.program);
     }
     result.facts = v.facts;
@@ -217,6 +223,16 @@ struct Analyzer<'s> {
     seeded: HashMap<(String, usize), Seed>,
     /// Name of the variable a function expression is being assigned to.
     pending_fn_name: Option<String>,
+    /// Names of the local functions being visited, innermost last.
+    fn_stack: Vec<Option<String>>,
+    /// Local functions whose bodies decode (base64, hex, char codes,
+    /// deciphers): calling one yields decoded data.
+    decoder_fns: HashSet<String>,
+    /// Decoder functions found by an earlier pass (so calls before the
+    /// definition are understood).
+    known_decoder_fns: HashSet<String>,
+    /// A dynamic-code sink received the result of a local function call.
+    eval_of_local_call: bool,
 }
 
 /// What callers pass to one parameter of a local function.
@@ -243,6 +259,10 @@ impl<'s> Analyzer<'s> {
             param_seeds: HashMap::new(),
             seeded: HashMap::new(),
             pending_fn_name: None,
+            fn_stack: Vec::new(),
+            decoder_fns: HashSet::new(),
+            known_decoder_fns: HashSet::new(),
+            eval_of_local_call: false,
         }
     }
 
@@ -300,6 +320,7 @@ impl<'s> Analyzer<'s> {
         top.declared.insert(name.to_owned());
         top.strings.remove(name);
         top.partials.remove(name);
+        top.arrays.remove(name);
         top.modules.remove(name);
         top.objects.remove(name);
         top.taint.remove(name);
@@ -333,6 +354,13 @@ impl<'s> Analyzer<'s> {
         if let Expression::ObjectExpression(obj) = init.get_inner_expression() {
             let summary = self.summarise_object(obj);
             self.holder(name).objects.insert(name.to_owned(), summary);
+        }
+        if let Expression::ArrayExpression(arr) = init.get_inner_expression() {
+            if arr.elements.len() <= 20_000 {
+                if let Some(items) = self.eval_array(init, false, 0) {
+                    self.holder(name).arrays.insert(name.to_owned(), items);
+                }
+            }
         }
         let t = self.taint(init, 0);
         if t != 0 {
@@ -594,6 +622,13 @@ impl<'s> Analyzer<'s> {
                 .or_else(|| self.eval(&c.alternate, partial, depth + 1)),
             Expression::StaticMemberExpression(m) => self.eval_member(m, depth).or_else(unknown),
             Expression::ComputedMemberExpression(m) => {
+                // `arr[0]` with `arr` bound to an array of strings.
+                if let Expression::Identifier(id) = m.object.get_inner_expression() {
+                    let idx = self.eval(&m.expression, false, depth + 1).and_then(|s| s.parse::<usize>().ok());
+                    if let Some(v) = idx.and_then(|i| self.scope_of(id.name.as_str()).and_then(|s| s.arrays.get(id.name.as_str())).and_then(|a| a.get(i))) {
+                        return Some(v.clone());
+                    }
+                }
                 // `['a','b'][0]`
                 if let (Expression::ArrayExpression(arr), Some(i)) = (
                     m.object.get_inner_expression(),
@@ -650,6 +685,23 @@ impl<'s> Analyzer<'s> {
                 let s = self.eval(args.first()?, false, depth + 1)?;
                 return decode_base64(&s);
             }
+            "Buffer.from" => {
+                if let Expression::ArrayExpression(arr) = args.first()?.get_inner_expression() {
+                    let bytes: Option<Vec<u8>> = arr
+                        .elements
+                        .iter()
+                        .map(|e| e.as_expression().and_then(|e| self.eval(e, false, depth + 1)).and_then(|n| n.parse::<u8>().ok()))
+                        .collect();
+                    return bytes.map(|b| String::from_utf8_lossy(&b).into_owned());
+                }
+                let data = self.eval(args.first()?, false, depth + 1)?;
+                let enc = args.get(1).and_then(|e| self.eval(e, false, depth + 1)).unwrap_or_else(|| "utf8".to_owned());
+                return match enc.as_str() {
+                    "base64" | "base64url" => decode_base64(&data),
+                    "hex" => decode_hex(&data),
+                    _ => Some(data),
+                };
+            }
             "decodeURIComponent" | "unescape" | "decodeURI" => {
                 let s = self.eval(args.first()?, false, depth + 1)?;
                 return Some(percent_decode(&s));
@@ -693,6 +745,19 @@ impl<'s> Analyzer<'s> {
                             "hex" => decode_hex(&data),
                             _ => Some(data),
                         };
+                    }
+                }
+                // `Buffer.from([104, 105]).toString()`
+                if let Expression::CallExpression(inner) = object.get_inner_expression() {
+                    if self.callee_name(&inner.callee).as_deref() == Some("Buffer.from") {
+                        if let Some(Expression::ArrayExpression(arr)) = inner.arguments.first().and_then(Argument::as_expression).map(|e| e.get_inner_expression()) {
+                            let bytes: Option<Vec<u8>> = arr
+                                .elements
+                                .iter()
+                                .map(|e| e.as_expression().and_then(|e| self.eval(e, false, depth + 1)).and_then(|n| n.parse::<u8>().ok()))
+                                .collect();
+                            return bytes.map(|b| String::from_utf8_lossy(&b).into_owned());
+                        }
                     }
                 }
                 let s = self.eval(object, partial, depth + 1)?;
@@ -871,6 +936,12 @@ impl<'s> Analyzer<'s> {
                 if let Some(kind) = decode_kind(&name, call, self) {
                     return Some(kind);
                 }
+                if let Expression::Identifier(id) = call.callee.get_inner_expression() {
+                    let n = id.name.as_str();
+                    if self.known_decoder_fns.contains(n) || self.decoder_fns.contains(n) {
+                        return Some("decoder-function");
+                    }
+                }
                 if is_network_api(&name) {
                     return Some("remote");
                 }
@@ -923,6 +994,9 @@ impl<'s> Analyzer<'s> {
         match expr.get_inner_expression() {
             Expression::CallExpression(call) => {
                 let name = self.callee_name(&call.callee)?;
+                if name == "nodemailer.createTransport" || name == "nodemailer.createTransporter" {
+                    return Some(SinkObj { destination: self.destination_of_call(call), api: "nodemailer".to_owned() });
+                }
                 is_network_api(&name).then(|| SinkObj {
                     destination: self.destination_of_call(call),
                     api: name,
@@ -930,7 +1004,7 @@ impl<'s> Analyzer<'s> {
             }
             Expression::NewExpression(n) => {
                 let name = self.callee_name(&n.callee)?;
-                if matches!(name.as_str(), "XMLHttpRequest" | "WebSocket" | "net.Socket" | "ws" | "ws.WebSocket" | "EventSource") {
+                if matches!(name.as_str(), "XMLHttpRequest" | "WebSocket" | "net.Socket" | "ws" | "ws.WebSocket" | "EventSource" | "ftp" | "basic-ftp.Client" | "ssh2-sftp-client" | "ssh2.Client" | "jsftp") {
                     let destination = n
                         .arguments
                         .first()
@@ -1182,6 +1256,18 @@ impl<'s> Analyzer<'s> {
             self.handle_method_on_sink(call);
             return;
         };
+        if decode_kind(&name, call, self).is_some() {
+            for n in self.fn_stack.iter().flatten() {
+                if self.decoder_fns.len() < 1024 {
+                    self.decoder_fns.insert(n.clone());
+                }
+            }
+        }
+        if (is_eval_api(&name) || name.ends_with("._compile"))
+            && call.arguments.iter().filter_map(Argument::as_expression).any(|a| matches!(a.get_inner_expression(), Expression::CallExpression(c) if matches!(c.callee.get_inner_expression(), Expression::Identifier(_))))
+        {
+            self.eval_of_local_call = true;
+        }
         let args: Vec<&Expression<'_>> = call.arguments.iter().filter_map(Argument::as_expression).collect();
         let data_taint = call
             .arguments
@@ -1282,6 +1368,10 @@ impl<'s> Analyzer<'s> {
             }
             let t = data_taint;
             self.push_flow(t, "process", &name, command.clone(), call.span);
+            if let Some(decoder) = args.first().and_then(|a| self.decoder(a, 0)).filter(|d| !matches!(*d, "remote" | "decoder-function")) {
+                let at = self.at(call.span);
+                self.facts.decode_run.push(DecodeRunFact { sink: name.clone(), decoder: decoder.to_owned(), at });
+            }
             if let Some(cmd) = &command {
                 for url in crate::checkers::text::urls(cmd).take(4) {
                     self.push_network(None, Some(url.to_owned()), call.span);
@@ -1291,8 +1381,9 @@ impl<'s> Analyzer<'s> {
             if self.facts.processes.len() < MAX_FACTS {
                 self.facts.processes.push(ProcessFact { api: name.clone(), command, at });
             }
-        } else if is_eval_api(&name) {
-            if let Some(arg) = args.last() {
+        } else if is_eval_api(&name) || name.ends_with("._compile") {
+            let arg = if name.ends_with("._compile") { args.first() } else { args.last() };
+            if let Some(arg) = arg {
                 self.check_eval(&name, arg, call.span);
             }
         } else if matches!(name.as_str(), "setTimeout" | "setInterval" | "setImmediate") {
@@ -1304,6 +1395,9 @@ impl<'s> Analyzer<'s> {
             if let Some(p) = args.first() {
                 let path = self.eval(p, true, 0).unwrap_or_default();
                 self.path_fact(&path, call.span, true);
+                if path.len() > 1 && path != "*" {
+                    self.other("file-write", path.clone(), call.span);
+                }
                 let t = args.get(1).map_or(0, |d| self.taint(d, 0));
                 if t & NETRESP != 0 {
                     self.other("download-to-file", path.clone(), call.span);
@@ -1330,12 +1424,30 @@ impl<'s> Analyzer<'s> {
     /// request object.
     fn handle_method_on_sink(&mut self, call: &CallExpression<'_>) {
         let Expression::StaticMemberExpression(m) = &call.callee else { return };
+        // `response.pipe(fs.createWriteStream(path))`: a download to a file.
+        if m.property.name == "pipe" && self.taint(&m.object, 0) & NETRESP != 0 {
+            if let Some(Expression::CallExpression(inner)) = call.arguments.first().and_then(Argument::as_expression).map(|e| e.get_inner_expression()) {
+                if self.callee_name(&inner.callee).as_deref() == Some("fs.createWriteStream") {
+                    let path = inner.arguments.first().and_then(Argument::as_expression).and_then(|p| self.eval(p, true, 0)).unwrap_or_default();
+                    self.other("download-to-file", path, call.span);
+                }
+            }
+        }
         let Expression::Identifier(obj) = m.object.get_inner_expression() else { return };
         let obj_name = obj.name.as_str();
         let Some(sink) = self.sink_of(obj_name).cloned() else { return };
         let method = m.property.name.as_str();
         let args: Vec<&Expression<'_>> = call.arguments.iter().filter_map(Argument::as_expression).collect();
         match method {
+            "connect" if matches!(sink.api.as_str(), "ftp" | "basic-ftp.Client" | "ssh2-sftp-client" | "ssh2.Client" | "jsftp" | "net.Socket") => {
+                let dest = self.destination_of_call(call);
+                if let Some(s) = self.scopes.iter_mut().rev().find(|s| s.sinks.contains_key(obj_name)) {
+                    if let Some(entry) = s.sinks.get_mut(obj_name) {
+                        entry.destination.clone_from(&dest);
+                    }
+                }
+                self.push_network(Some(format!("{}.connect", sink.api)), dest, call.span);
+            }
             "open" if sink.api == "XMLHttpRequest" => {
                 let dest = args.get(1).and_then(|u| self.eval(u, true, 0));
                 if let Some(s) = self.scopes.iter_mut().rev().find(|s| s.sinks.contains_key(obj_name)) {
@@ -1345,7 +1457,7 @@ impl<'s> Analyzer<'s> {
                 }
                 self.push_network(Some("XMLHttpRequest.open".to_owned()), dest, call.span);
             }
-            "write" | "end" | "send" | "emit" => {
+            "write" | "end" | "send" | "emit" | "sendMail" | "put" | "append" | "upload" | "uploadFrom" | "fastPut" => {
                 let t = args.iter().fold(0, |acc, a| acc | self.taint(a, 0));
                 let api = format!("{}.{method}", sink.api);
                 self.push_flow(t, "network", &api, sink.destination.clone(), call.span);
@@ -1385,6 +1497,14 @@ impl<'s> Analyzer<'s> {
             });
             if self.decoded.len() < 8 {
                 self.decoded.push((code, span.start));
+            }
+            return;
+        }
+        if let Expression::StringLiteral(lit) = arg.get_inner_expression() {
+            // Literal code: nothing is hidden from a reader, but it is code of
+            // this file all the same; analyse it (nested evals included).
+            if lit.value.len() > 64 && self.decoded.len() < 8 {
+                self.decoded.push((lit.value.to_string(), span.start));
             }
             return;
         }
@@ -1623,9 +1743,11 @@ impl<'a> Visit<'a> for Analyzer<'_> {
         let taint = self.callback_taint.get(&it.span.start).copied().unwrap_or(0);
         let fn_name = it.id.as_ref().map(|id| id.name.to_string()).or_else(|| self.pending_fn_name.take());
         self.scopes.push(Scope::default());
+        self.fn_stack.push(fn_name.clone());
         self.taint_params(&it.params, taint);
         self.apply_seeds(fn_name.as_deref(), &it.params);
         walk::walk_function(self, it, flags);
+        self.fn_stack.pop();
         self.scopes.pop();
     }
 
@@ -1633,9 +1755,11 @@ impl<'a> Visit<'a> for Analyzer<'_> {
         let taint = self.callback_taint.get(&it.span.start).copied().unwrap_or(0);
         let fn_name = self.pending_fn_name.take();
         self.scopes.push(Scope::default());
+        self.fn_stack.push(fn_name.clone());
         self.taint_params(&it.params, taint);
         self.apply_seeds(fn_name.as_deref(), &it.params);
         walk::walk_arrow_function_expression(self, it);
+        self.fn_stack.pop();
         self.scopes.pop();
     }
 }

@@ -32,6 +32,60 @@ pub(crate) struct Obfuscation {
     pub jsfuck: usize,
     /// Offset of the first sign, for the finding's location.
     pub first_offset: Option<u32>,
+    /// Anti-analysis tricks: debugger traps, console silencing.
+    pub anti_analysis: bool,
+    /// Capability words among the file's strings (`child_process`,
+    /// `webhook`, `hostname`...), the obfuscated code's real intent.
+    pub capability_words: Vec<&'static str>,
+}
+
+/// Words that, inside obfuscated code, say what it is for.
+const CAPABILITY_WORDS: &[&str] = &[
+    "child_process", "execSync", "spawn", "https", "http", "XMLHttpRequest", "axios", "request", "fetch",
+    "webhook", "discord", "token", "hostname", "userInfo", "homedir", "networkInterfaces", "readFileSync",
+    "writeFileSync", "createWriteStream", "Local Storage", "leveldb", "wallet", "password", "cookies",
+    "eval", "dns", "net", "ftp", "upload", "POST",
+];
+
+/// Capability words found quoted in the text (after `\xNN` decoding).
+fn capability_words(text: &str) -> Vec<&'static str> {
+    let decoded;
+    let hay = if text.contains("\\x") {
+        decoded = decode_hex_escapes(text);
+        decoded.as_str()
+    } else {
+        text
+    };
+    CAPABILITY_WORDS
+        .iter()
+        .copied()
+        .filter(|w| {
+            [b'\'', b'"', b'`'].iter().any(|q| {
+                let mut needle = vec![*q];
+                needle.extend_from_slice(w.as_bytes());
+                needle.push(*q);
+                memchr::memmem::find(hay.as_bytes(), &needle).is_some()
+            })
+        })
+        .collect()
+}
+
+fn decode_hex_escapes(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' && b.get(i + 1) == Some(&b'x') {
+            if let Some(v) = text.get(i + 2..i + 4).and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(v);
+                i += 4;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 static HEX_IDENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b_0x[0-9a-fA-F]{3,6}\b").expect("valid regex"));
@@ -53,6 +107,11 @@ pub(crate) fn obfuscation(text: &str) -> Obfuscation {
     o.hex_escapes = memchr::memmem::find_iter(b, b"\\x").take(100_000).count();
     o.jsfuck = memchr::memmem::find_iter(b, b"(![]+[])").take(10_000).count()
         + memchr::memmem::find_iter(b, b"[]+[]").take(10_000).count() / 4;
+    o.anti_analysis = (memchr::memmem::find(b, b"'debu'").is_some() || memchr::memmem::find(b, b"\"debu\"").is_some() || memchr::memmem::find(b, b"debu\\x67ger").is_some())
+        || (memchr::memmem::find(b, b"constructor(\"return this\")").is_some() && memchr::memmem::find(b, b"'console'").is_some());
+    if o.is_obfuscated(text.len()) {
+        o.capability_words = capability_words(text);
+    }
     if o.first_offset.is_none() && (o.hex_escapes > 0 || o.jsfuck > 0) {
         o.first_offset = memchr::memmem::find(b, b"\\x")
             .or_else(|| memchr::memmem::find(b, b"[]+[]"))
@@ -67,6 +126,7 @@ impl Obfuscation {
     pub(crate) fn is_obfuscated(&self, len: usize) -> bool {
         let per_kb = |n: usize| n * 1024 / len.max(1);
         self.string_array_rotation
+            || self.anti_analysis
             || (self.hex_identifiers >= 20 && per_kb(self.hex_identifiers) >= 2)
             || self.jsfuck >= 20
             || (self.hex_escapes >= 200 && per_kb(self.hex_escapes) >= 20)
@@ -85,6 +145,9 @@ impl Obfuscation {
         }
         if self.jsfuck >= 20 {
             parts.push("JSFuck-style `(![]+[])` fragments".to_owned());
+        }
+        if self.anti_analysis {
+            parts.push("anti-debugging tricks".to_owned());
         }
         parts.join(", ")
     }

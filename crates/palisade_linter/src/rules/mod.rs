@@ -35,6 +35,8 @@ pub static ALL: &[&dyn Rule] = &[
     &exfil::credential_stealer::CredentialStealer,
     &exec::decode_and_run::DecodeAndRun,
     &exec::remote_code::RemoteCode,
+    &exec::download_and_run::DownloadAndRun,
+    &exec::reverse_shell::ReverseShell,
     &exec::shell_download_exec::ShellDownloadExec,
     &exec::ai_cli_permission_bypass::AiCliPermissionBypass,
     &exec::npm_publish::NpmPublish,

@@ -81,17 +81,31 @@ impl Rule for InstallTimeRecon {
             if !reads_info {
                 continue;
             }
-            let call = ctx.facts.network.iter().find(|n| {
+            let literal_call = ctx.facts.network.iter().find(|n| {
                 n.api.is_some()
                     && n.at.location.path == file.path
                     && n.destination.as_deref().and_then(crate::checkers::js::parse_destination).is_some_and(|d| !is_local(&d) && !ctx.is_vendor_host(&d.host))
             });
-            if let Some(call) = call {
+            let any_call = ctx.facts.network.iter().find(|n| {
+                n.at.location.path == file.path
+                    && n.api.as_deref().is_some_and(|a| a != "shell")
+                    && !n.destination.as_deref().and_then(crate::checkers::js::parse_destination).is_some_and(|d| is_local(&d))
+            });
+            let names_collector = ctx.facts.network.iter().any(|n| {
+                n.at.location.path == file.path && n.collector.is_some() && n.host_kind.is_some_and(|k| !matches!(k, palisade_diagnostics::HostKind::Loopback | palisade_diagnostics::HostKind::PrivateIp))
+            });
+            let (call, severity) = match (literal_call, any_call) {
+                (Some(c), _) => (c, Severity::Critical),
+                (None, Some(c)) if names_collector => (c, Severity::Critical),
+                (None, Some(c)) => (c, Severity::High),
+                (None, None) => continue,
+            };
+            {
                 out.push(
                     ctx.at(
                         Finding::new(
                             Self::META.id,
-                            Severity::High,
+                            severity,
                             format!(
                                 "install-time code collects system information and calls `{}`",
                                 call.host.as_deref().unwrap_or("an outside host")

@@ -51,7 +51,9 @@ impl Rule for SecretsToNetwork {
             if dest.as_ref().is_some_and(is_local) {
                 continue;
             }
-            let collector = dest.as_ref().is_some_and(|d| d.collector.is_some());
+            // A webhook-shaped path on an API host is how some vendors name
+            // their endpoints; only real collection services count here.
+            let collector = dest.as_ref().is_some_and(|d| d.collector.is_some_and(|c| c != "webhook-url"));
             let vendor = dest.as_ref().is_some_and(|d| ctx.is_vendor_host(&d.host));
             let install = flow.at.install_time;
             let severity = match flow.source.as_str() {

@@ -43,7 +43,7 @@ impl Rule for CollectorEndpoint {
         let mut seen = HashSet::new();
         for n in &ctx.facts.network {
             let Some(class) = n.collector.as_deref() else { continue };
-            if class == "raw-ip" {
+            if class == "raw-ip" || class == "webhook-url" {
                 continue;
             }
             // A bare host name in a string (no scheme, no call) is data more

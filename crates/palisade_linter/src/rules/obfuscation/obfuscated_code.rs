@@ -7,8 +7,11 @@ declare_rule! {
     /// ## What it does
     /// Finds files with the shapes of an obfuscator rather than a minifier:
     /// javascript-obfuscator's `_0x…` identifiers and rotated string array,
-    /// dense `\x` escapes, JSFuck fragments. Weighs more at install time or
-    /// when the same file uses the network, processes or dynamic code.
+    /// dense `\x` escapes, JSFuck fragments, anti-debugging traps.
+    /// Critical when the obfuscated code runs at install or its strings name
+    /// what it reaches for (`child_process`, `webhook`, `hostname`, ...), or
+    /// the same file uses the network, processes or dynamic code; high with
+    /// a rotated string array or anti-debugging; medium otherwise.
     ///
     /// ## Why is this bad?
     /// Minifiers shorten code; obfuscators hide what it does. Open-source
@@ -44,7 +47,14 @@ impl Rule for ObfuscatedCode {
             let capable = ctx.facts.network.iter().any(|n| n.api.is_some() && in_file(&n.at.location.path))
                 || ctx.facts.processes.iter().any(|p| in_file(&p.at.location.path))
                 || ctx.facts.decode_run.iter().any(|d| in_file(&d.at.location.path));
-            let severity = if file.install_time || capable { Severity::High } else { Severity::Medium };
+            let words = &file.obfuscation.capability_words;
+            let severity = if file.install_time || capable || !words.is_empty() {
+                Severity::Critical
+            } else if file.obfuscation.string_array_rotation || file.obfuscation.anti_analysis {
+                Severity::High
+            } else {
+                Severity::Medium
+            };
             let location = match file.obfuscation.first_offset {
                 Some(offset) => {
                     let text = ctx.package.file(&file.path).map(|f| String::from_utf8_lossy(&f.data).into_owned()).unwrap_or_default();
@@ -52,7 +62,15 @@ impl Rule for ObfuscatedCode {
                 }
                 None => Location::file(file.path.clone()),
             };
-            let also = if capable { " and uses the network, processes or dynamic code" } else { "" };
+            let also = if capable {
+                " and uses the network, processes or dynamic code".to_owned()
+            } else if !words.is_empty() {
+                format!(" and its strings name {}", words.iter().take(6).map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", "))
+            } else if file.install_time {
+                " and runs at install".to_owned()
+            } else {
+                String::new()
+            };
             out.push(
                 ctx.at(Finding::new(Self::META.id, severity, format!("`{}` is obfuscated ({}){also}", file.path, file.obfuscation.describe())), &location)
                     .at_install_time(file.install_time)
