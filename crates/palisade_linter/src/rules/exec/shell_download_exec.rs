@@ -42,7 +42,7 @@ impl Rule for ShellDownloadExec {
                 "downloads and runs code"
             } else if t.reverse_shell {
                 "opens a reverse shell"
-            } else if t.decodes && (t.downloads || cmd.contains("| sh") || cmd.contains("|sh") || cmd.to_ascii_lowercase().contains("powershell")) {
+            } else if t.decodes && (t.downloads || t.pipes_to_interpreter || cmd.to_ascii_lowercase().contains("powershell")) {
                 "decodes and runs a hidden command"
             } else {
                 continue;
