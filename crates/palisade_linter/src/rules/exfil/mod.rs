@@ -28,6 +28,7 @@ pub(crate) fn source_text(source: &str) -> &'static str {
         "credential-file" => "the contents of a credential file",
         "system-info" => "system information (host name, user name, network)",
         "tool-argument" => "MCP tool arguments",
+        "browser-data" => "browser cookies, form fields or web storage",
         _ => "data",
     }
 }

@@ -58,8 +58,8 @@ impl Rule for SecretsToNetwork {
             let install = flow.at.install_time;
             let severity = match flow.source.as_str() {
                 "env" => Severity::Critical,
-                "credential-file" if dest.is_some() && !vendor => Severity::Critical,
-                "credential-file" => Severity::High,
+                "credential-file" | "browser-data" if dest.is_some() && !vendor => Severity::Critical,
+                "credential-file" | "browser-data" => Severity::High,
                 "publish-token" | "env-secret" if collector => Severity::Critical,
                 "publish-token" if install && dest.is_some() && !vendor => Severity::Critical,
                 "env-secret" if install && dest.is_some() && !vendor => Severity::High,
