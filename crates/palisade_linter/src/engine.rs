@@ -1,6 +1,5 @@
 use std::collections::{HashSet, VecDeque};
 use std::sync::{Arc, LazyLock};
-use std::time::Instant;
 
 use palisade_diagnostics::{Facts, Finding, PackageReport, RuleStatus, ScanStats, Verdict};
 use palisade_package::{Package, PackageFile};
@@ -40,7 +39,9 @@ static POOL: LazyLock<Arc<rayon::ThreadPool>> = LazyLock::new(|| {
             .unwrap_or_else(|_| {
                 // A pool with default settings is still correct; only deeply
                 // nested input then falls back to the text checks sooner.
-                rayon::ThreadPoolBuilder::new().build().expect("default thread pool")
+                rayon::ThreadPoolBuilder::new()
+                    .build()
+                    .expect("default thread pool")
             }),
     )
 });
@@ -64,20 +65,34 @@ impl Engine {
     /// Analyses one package read into memory. Runs on palisade's analysis
     /// threads (large stacks); safe to call from any thread.
     pub fn scan(&self, package: &Package) -> PackageReport {
-        if rayon::current_thread_index().is_some() && std::thread::current().name().is_some_and(|n| n.starts_with("palisade-scan")) {
+        if rayon::current_thread_index().is_some()
+            && std::thread::current()
+                .name()
+                .is_some_and(|n| n.starts_with("palisade-scan"))
+        {
             return self.scan_inner(package);
         }
         POOL.install(|| self.scan_inner(package))
     }
 
     fn scan_inner(&self, package: &Package) -> PackageReport {
-        let started = Instant::now();
-        let mut facts = Facts::default();
-        facts.scripts = manifest::scripts(package);
-        let shell: Vec<_> = facts.scripts.iter().flat_map(|s| manifest::shell_lines(package, s)).collect();
+        let mut facts = Facts {
+            scripts: manifest::scripts(package),
+            ..Facts::default()
+        };
+        let shell: Vec<_> = facts
+            .scripts
+            .iter()
+            .flat_map(|s| manifest::shell_lines(package, s))
+            .collect();
         facts.scripts.extend(shell);
-        facts.network.extend(facts.scripts.iter().flat_map(script_destinations));
-        let is_module = package.manifest.as_ref().is_some_and(palisade_package::Manifest::is_module);
+        facts
+            .network
+            .extend(facts.scripts.iter().flat_map(script_destinations));
+        let is_module = package
+            .manifest
+            .as_ref()
+            .is_some_and(palisade_package::Manifest::is_module);
 
         // Install-time entry points: files the lifecycle scripts run.
         let entries: Vec<String> = facts
@@ -100,7 +115,11 @@ impl Engine {
             .iter()
             .filter_map(|f| {
                 js_kind(&f.path, is_module)
-                    .or_else(|| run_by_node.contains(f.path.as_str()).then_some(JsKind::Script))
+                    .or_else(|| {
+                        run_by_node
+                            .contains(f.path.as_str())
+                            .then_some(JsKind::Script)
+                    })
                     .map(|k| (f, k))
             })
             .collect();
@@ -130,7 +149,10 @@ impl Engine {
             let mut next = Vec::new();
             if let Some((_, r)) = results.iter().find(|(p, _)| *p == file) {
                 for spec in &r.local_requires {
-                    next.extend(manifest::join_relative(&file, spec).and_then(|p| manifest::resolve_file(&p, package)));
+                    next.extend(
+                        manifest::join_relative(&file, spec)
+                            .and_then(|p| manifest::resolve_file(&p, package)),
+                    );
                 }
                 if let Some(m) = package.manifest.as_ref().or(empty.as_ref()) {
                     for p in &r.facts.processes {
@@ -154,11 +176,16 @@ impl Engine {
                 event: "install-time code".to_owned(),
                 command: format!("sh {f}"),
                 runs_files: vec![f.clone()],
-                at: palisade_diagnostics::Fact { location: palisade_diagnostics::Location::file(f.clone()), install_time: true },
+                at: palisade_diagnostics::Fact {
+                    location: palisade_diagnostics::Location::file(f.clone()),
+                    install_time: true,
+                },
             })
             .flat_map(|s| manifest::shell_lines(package, &s))
             .collect();
-        facts.network.extend(spawned_shell.iter().flat_map(script_destinations));
+        facts
+            .network
+            .extend(spawned_shell.iter().flat_map(script_destinations));
         facts.scripts.extend(spawned_shell);
 
         let mut code_files = Vec::with_capacity(results.len());
@@ -199,7 +226,9 @@ impl Engine {
         let mut findings: Vec<Finding> = Vec::new();
         for rule in rules::ALL {
             let meta = rule.meta();
-            if !self.options.only_rules.is_empty() && !self.options.only_rules.iter().any(|r| r == meta.id) {
+            if !self.options.only_rules.is_empty()
+                && !self.options.only_rules.iter().any(|r| r == meta.id)
+            {
                 continue;
             }
             let start = findings.len();
@@ -216,7 +245,6 @@ impl Engine {
                 .then_with(|| a.rule.cmp(&b.rule))
         });
         let (verdict, score) = Verdict::decide(&mut findings);
-        let _ = started;
         PackageReport {
             name: package.name().unwrap_or("<unnamed>").to_owned(),
             version: package.version().unwrap_or("0.0.0").to_owned(),
@@ -233,22 +261,34 @@ impl Engine {
 
 /// Hosts a script line reaches: URLs, and the host arguments of `ping`,
 /// `nslookup`, `dig`, `host`, `nc`.
-fn script_destinations(s: &palisade_diagnostics::ScriptFact) -> Vec<palisade_diagnostics::NetworkFact> {
+fn script_destinations(
+    s: &palisade_diagnostics::ScriptFact,
+) -> Vec<palisade_diagnostics::NetworkFact> {
     let mut hosts: Vec<String> = text::urls(&s.command).map(str::to_owned).collect();
     let words: Vec<&str> = s.command.split_whitespace().collect();
     for (i, w) in words.iter().enumerate() {
-        if matches!(*w, "ping" | "nslookup" | "dig" | "host" | "nc" | "ncat" | "telnet") {
-            if let Some(arg) = words[i + 1..].iter().find(|a| !a.starts_with('-') && !a.chars().all(|c| c.is_ascii_digit())) {
-                hosts.push(arg.trim_matches(|c| c == '"' || c == '\'').to_owned());
-            }
+        if matches!(
+            *w,
+            "ping" | "nslookup" | "dig" | "host" | "nc" | "ncat" | "telnet"
+        ) && let Some(arg) = words[i + 1..]
+            .iter()
+            .find(|a| !a.starts_with('-') && !a.chars().all(|c| c.is_ascii_digit()))
+        {
+            hosts.push(arg.trim_matches(|c| c == '"' || c == '\'').to_owned());
         }
     }
     hosts
         .into_iter()
         .filter_map(|h| {
             // Shell variables in a host name are data being smuggled out.
-            let clean: String = h.split(['$', '%', '`']).last().unwrap_or(&h).trim_start_matches(|c: char| !c.is_ascii_alphanumeric()).to_owned();
-            let d = crate::classify::destination(&h).or_else(|| crate::classify::destination(&clean))?;
+            let clean: String = h
+                .split(['$', '%', '`'])
+                .next_back()
+                .unwrap_or(&h)
+                .trim_start_matches(|c: char| !c.is_ascii_alphanumeric())
+                .to_owned();
+            let d = crate::classify::destination(&h)
+                .or_else(|| crate::classify::destination(&clean))?;
             Some(palisade_diagnostics::NetworkFact {
                 api: Some("shell".to_owned()),
                 destination: Some(h.clone()),
@@ -272,7 +312,11 @@ struct FileResult {
 
 fn js_kind(path: &str, package_is_module: bool) -> Option<JsKind> {
     let name = path.rsplit('/').next().unwrap_or(path);
-    if name.ends_with(".d.ts") || name.ends_with(".d.mts") || name.ends_with(".d.cts") || name.ends_with(".map") {
+    if name.ends_with(".d.ts")
+        || name.ends_with(".d.mts")
+        || name.ends_with(".d.cts")
+        || name.ends_with(".map")
+    {
         return None;
     }
     let ext = name.rsplit_once('.')?.1;
@@ -298,7 +342,9 @@ fn analyse_text(text: &str, path: &str, kind: JsKind, depth: u32) -> FileResult 
         return FileResult {
             facts: text::fallback_facts(path, text),
             local_requires: Vec::new(),
-            parse_error: Some(format!("file is over {MAX_PARSE_BYTES} bytes; analysed as text")),
+            parse_error: Some(format!(
+                "file is over {MAX_PARSE_BYTES} bytes; analysed as text"
+            )),
             obfuscation,
             bytes: text.len(),
         };

@@ -15,7 +15,8 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0u32];
         starts.extend(
-            memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+            memchr::memchr_iter(b'\n', text.as_bytes())
+                .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
         );
         Self { starts }
     }
@@ -28,7 +29,10 @@ impl LineIndex {
         let col = text
             .get(start..end)
             .map_or(end.saturating_sub(start), |s| s.chars().count());
-        (u32::try_from(line).unwrap_or(u32::MAX), u32::try_from(col + 1).unwrap_or(u32::MAX))
+        (
+            u32::try_from(line).unwrap_or(u32::MAX),
+            u32::try_from(col + 1).unwrap_or(u32::MAX),
+        )
     }
 
     pub fn location(&self, path: &str, text: &str, offset: u32) -> Location {
@@ -54,7 +58,8 @@ impl LineIndex {
 pub fn window(line: &str, column: usize) -> String {
     let count = line.chars().count();
     if count <= SNIPPET_CHARS {
-        return line.trim().to_owned();
+        // Keep the indentation: renderers place the caret by column.
+        return line.trim_end().to_owned();
     }
     let center = column.saturating_sub(1).min(count);
     let from = center.saturating_sub(SNIPPET_CHARS / 4);
@@ -82,7 +87,7 @@ mod tests {
         assert_eq!(idx.line_col(text, 3), (2, 2));
         let f = text.find('f').expect("f") as u32;
         assert_eq!(idx.line_col(text, f), (3, 5));
-        assert_eq!(idx.snippet(text, 3, 1).as_deref(), Some("déf"));
+        assert_eq!(idx.snippet(text, 3, 1).as_deref(), Some("  déf"));
         assert_eq!(idx.snippet(text, 9, 1), None);
     }
 

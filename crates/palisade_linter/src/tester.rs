@@ -41,7 +41,11 @@ impl Case {
             "fixture",
             files
                 .into_iter()
-                .map(|(path, data)| PackageFile { path, data: data.into_bytes(), executable: false })
+                .map(|(path, data)| PackageFile {
+                    path,
+                    data: data.into_bytes(),
+                    executable: false,
+                })
                 .collect(),
         )
     }
@@ -49,7 +53,11 @@ impl Case {
     fn label(&self) -> String {
         let text = match self {
             Case::Js(s) | Case::InstallJs(s) | Case::Manifest(s) => (*s).to_owned(),
-            Case::Files(f) => f.iter().map(|(p, c)| format!("{p}: {c}")).collect::<Vec<_>>().join(" | "),
+            Case::Files(f) => f
+                .iter()
+                .map(|(p, c)| format!("{p}: {c}"))
+                .collect::<Vec<_>>()
+                .join(" | "),
         };
         text.chars().take(120).collect()
     }
@@ -82,15 +90,38 @@ impl Tester {
     /// Asserts that every `fire` case fires and no `silent` case does, and
     /// snapshots the firing findings.
     pub(crate) fn test(&self, fire: &[Case], silent: &[Case]) {
-        assert!(!fire.is_empty() && !silent.is_empty(), "a rule needs both firing and silent cases");
+        assert!(
+            !fire.is_empty() && !silent.is_empty(),
+            "a rule needs both firing and silent cases"
+        );
         let mut snapshot = String::new();
         for (i, case) in fire.iter().enumerate() {
             let found = self.findings(case);
-            assert!(!found.is_empty(), "{} should fire on case {i}: {}", self.meta.id, case.label());
+            assert!(
+                !found.is_empty(),
+                "{} should fire on case {i}: {}",
+                self.meta.id,
+                case.label()
+            );
             let _ = writeln!(snapshot, "# case {i}");
             for f in found {
-                let loc = f.location.as_ref().map(ToString::to_string).unwrap_or_default();
-                let _ = writeln!(snapshot, "{} {} {loc}{}: {}", f.severity, f.rule, if f.install_time { " [install-time]" } else { "" }, f.message);
+                let loc = f
+                    .location
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    snapshot,
+                    "{} {} {loc}{}: {}",
+                    f.severity,
+                    f.rule,
+                    if f.install_time {
+                        " [install-time]"
+                    } else {
+                        ""
+                    },
+                    f.message
+                );
                 if let Some(s) = &f.snippet {
                     let _ = writeln!(snapshot, "    | {s}");
                 }
@@ -98,7 +129,12 @@ impl Tester {
         }
         for (i, case) in silent.iter().enumerate() {
             let found = self.findings(case);
-            assert!(found.is_empty(), "{} should stay silent on case {i}: {}\n{found:#?}", self.meta.id, case.label());
+            assert!(
+                found.is_empty(),
+                "{} should stay silent on case {i}: {}\n{found:#?}",
+                self.meta.id,
+                case.label()
+            );
         }
         let name = self.meta.id.replace('/', "__");
         insta::with_settings!({ snapshot_path => "rules/snapshots", prepend_module_to_snapshot => false }, {

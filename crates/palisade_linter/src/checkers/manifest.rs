@@ -7,11 +7,21 @@ use palisade_package::{Manifest, Package};
 pub(crate) const INSTALL_EVENTS: &[&str] = &["preinstall", "install", "postinstall"];
 /// Scripts that also run at install in some cases (git dependencies, local
 /// installs) or on publish: weaker signals.
-pub(crate) const OTHER_LIFECYCLE: &[&str] = &["prepare", "preprepare", "postprepare", "prepublish", "preuninstall", "uninstall", "postuninstall"];
+pub(crate) const OTHER_LIFECYCLE: &[&str] = &[
+    "prepare",
+    "preprepare",
+    "postprepare",
+    "prepublish",
+    "preuninstall",
+    "uninstall",
+    "postuninstall",
+];
 
 /// Lifecycle scripts as facts, with the package files they run.
 pub(crate) fn scripts(pkg: &Package) -> Vec<ScriptFact> {
-    let Some(m) = &pkg.manifest else { return Vec::new() };
+    let Some(m) = &pkg.manifest else {
+        return Vec::new();
+    };
     m.scripts()
         .into_iter()
         .filter(|(event, _)| INSTALL_EVENTS.contains(event) || OTHER_LIFECYCLE.contains(event))
@@ -20,7 +30,11 @@ pub(crate) fn scripts(pkg: &Package) -> Vec<ScriptFact> {
             command: command.to_owned(),
             runs_files: files_run_by(command, pkg, m),
             at: Fact {
-                location: Location::new("package.json", m.line_of_key(event, Some("scripts")).unwrap_or(1), 1),
+                location: Location::new(
+                    "package.json",
+                    m.line_of_key(event, Some("scripts")).unwrap_or(1),
+                    1,
+                ),
                 install_time: INSTALL_EVENTS.contains(&event),
             },
         })
@@ -33,9 +47,13 @@ pub(crate) fn scripts(pkg: &Package) -> Vec<ScriptFact> {
 pub(crate) fn files_run_by(command: &str, pkg: &Package, m: &Manifest) -> Vec<String> {
     let mut out = Vec::new();
     for part in command.split(['&', '|', ';']) {
-        let words: Vec<&str> = part.split_whitespace().map(|w| w.trim_matches(|c| c == '"' || c == '\'')).collect();
+        let words: Vec<&str> = part
+            .split_whitespace()
+            .map(|w| w.trim_matches(|c| c == '"' || c == '\''))
+            .collect();
         for (i, w) in words.iter().enumerate() {
-            let runner = i > 0 && matches!(words[i - 1].rsplit('/').next(), Some("node" | "nodejs"));
+            let runner =
+                i > 0 && matches!(words[i - 1].rsplit('/').next(), Some("node" | "nodejs"));
             if *w == "." && runner {
                 out.extend(resolve_entry(".", pkg, m));
                 continue;
@@ -45,7 +63,11 @@ pub(crate) fn files_run_by(command: &str, pkg: &Package, m: &Manifest) -> Vec<St
             }
             let code_like = runner
                 || w.starts_with("./")
-                || [".js", ".cjs", ".mjs", ".ts", ".sh", ".bash", ".bat", ".cmd", ".ps1", ".py"].iter().any(|e| w.ends_with(e));
+                || [
+                    ".js", ".cjs", ".mjs", ".ts", ".sh", ".bash", ".bat", ".cmd", ".ps1", ".py",
+                ]
+                .iter()
+                .any(|e| w.ends_with(e));
             if code_like {
                 out.extend(resolve_entry(w, pkg, m));
             }
@@ -60,8 +82,13 @@ pub(crate) fn files_run_by(command: &str, pkg: &Package, m: &Manifest) -> Vec<St
 pub(crate) fn resolve_entry(arg: &str, pkg: &Package, m: &Manifest) -> Option<String> {
     let arg = arg.trim_start_matches("./");
     if arg == "." || arg.is_empty() {
-        let main = m.json.get("main").and_then(|v| v.as_str()).unwrap_or("index.js");
-        return resolve_file(main.trim_start_matches("./"), pkg).or_else(|| resolve_file("index.js", pkg));
+        let main = m
+            .json
+            .get("main")
+            .and_then(|v| v.as_str())
+            .unwrap_or("index.js");
+        return resolve_file(main.trim_start_matches("./"), pkg)
+            .or_else(|| resolve_file("index.js", pkg));
     }
     resolve_loose(arg, pkg)
 }
@@ -126,8 +153,19 @@ pub(crate) fn shell_lines(pkg: &Package, script: &ScriptFact) -> Vec<ScriptFact>
     for path in &script.runs_files {
         let lower = path.to_ascii_lowercase();
         let Some(file) = pkg.file(path) else { continue };
-        let shebang_shell = file.data.starts_with(b"#!") && file.data.iter().take(64).copied().collect::<Vec<u8>>().windows(2).any(|w| w == b"sh");
-        let is_shell = [".sh", ".bash", ".bat", ".cmd", ".ps1", ".command"].iter().any(|e| lower.ends_with(e)) || (!lower.contains('.') && shebang_shell);
+        let shebang_shell = file.data.starts_with(b"#!")
+            && file
+                .data
+                .iter()
+                .take(64)
+                .copied()
+                .collect::<Vec<u8>>()
+                .windows(2)
+                .any(|w| w == b"sh");
+        let is_shell = [".sh", ".bash", ".bat", ".cmd", ".ps1", ".command"]
+            .iter()
+            .any(|e| lower.ends_with(e))
+            || (!lower.contains('.') && shebang_shell);
         if !is_shell {
             continue;
         }
@@ -135,7 +173,12 @@ pub(crate) fn shell_lines(pkg: &Package, script: &ScriptFact) -> Vec<ScriptFact>
         for (i, line) in text.lines().enumerate().take(2000) {
             let t = line.trim();
             let upper = t.to_ascii_uppercase();
-            if t.is_empty() || t.starts_with('#') || t.starts_with("::") || upper.starts_with("REM ") || upper == "@ECHO OFF" {
+            if t.is_empty()
+                || t.starts_with('#')
+                || t.starts_with("::")
+                || upper.starts_with("REM ")
+                || upper == "@ECHO OFF"
+            {
                 continue;
             }
             out.push(ScriptFact {
@@ -143,7 +186,11 @@ pub(crate) fn shell_lines(pkg: &Package, script: &ScriptFact) -> Vec<ScriptFact>
                 command: t.chars().take(2000).collect(),
                 runs_files: Vec::new(),
                 at: Fact {
-                    location: Location::new(path.clone(), u32::try_from(i + 1).unwrap_or(u32::MAX), 1),
+                    location: Location::new(
+                        path.clone(),
+                        u32::try_from(i + 1).unwrap_or(u32::MAX),
+                        1,
+                    ),
                     install_time: script.at.install_time,
                 },
             });
@@ -158,24 +205,44 @@ mod tests {
     use palisade_package::PackageFile;
 
     fn pkg(manifest: &str, files: &[&str]) -> Package {
-        let mut v = vec![PackageFile { path: "package.json".into(), data: manifest.as_bytes().to_vec(), executable: false }];
-        v.extend(files.iter().map(|f| PackageFile { path: (*f).into(), data: b"x".to_vec(), executable: false }));
+        let mut v = vec![PackageFile {
+            path: "package.json".into(),
+            data: manifest.as_bytes().to_vec(),
+            executable: false,
+        }];
+        v.extend(files.iter().map(|f| PackageFile {
+            path: (*f).into(),
+            data: b"x".to_vec(),
+            executable: false,
+        }));
         Package::from_files("t", v)
     }
 
     #[test]
     fn finds_files_scripts_run() {
-        let p = pkg(r#"{"name":"a","scripts":{"preinstall":"node ./lib/setup && sh run.sh","test":"jest"}}"#, &["lib/setup.js", "run.sh"]);
+        let p = pkg(
+            r#"{"name":"a","scripts":{"preinstall":"node ./lib/setup && sh run.sh","test":"jest"}}"#,
+            &["lib/setup.js", "run.sh"],
+        );
         let s = scripts(&p);
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].runs_files, ["lib/setup.js", "run.sh"]);
         assert!(s[0].at.install_time);
         assert_eq!(s[0].at.location.line, 1);
-        let p = pkg(r#"{"name":"a","main":"main.js","scripts":{"postinstall":"node ."}}"#, &["main.js"]);
+        let p = pkg(
+            r#"{"name":"a","main":"main.js","scripts":{"postinstall":"node ."}}"#,
+            &["main.js"],
+        );
         assert_eq!(scripts(&p)[0].runs_files, ["main.js"]);
-        let p = pkg(r#"{"name":"a","scripts":{"preinstall":"node script/prei.js; forever start src/x.js"}}"#, &["prei.js", "src/x.js"]);
+        let p = pkg(
+            r#"{"name":"a","scripts":{"preinstall":"node script/prei.js; forever start src/x.js"}}"#,
+            &["prei.js", "src/x.js"],
+        );
         assert_eq!(scripts(&p)[0].runs_files, ["prei.js", "src/x.js"]);
-        let p = pkg(r#"{"name":"a","scripts":{"postinstall":"chmod +x run.sh && ./run.sh"}}"#, &["run.sh"]);
+        let p = pkg(
+            r#"{"name":"a","scripts":{"postinstall":"chmod +x run.sh && ./run.sh"}}"#,
+            &["run.sh"],
+        );
         let s = scripts(&p);
         assert_eq!(s[0].runs_files, ["run.sh"]);
     }
@@ -183,7 +250,10 @@ mod tests {
     #[test]
     fn joins_relative_paths() {
         assert_eq!(join_relative("lib/a.js", "./b").as_deref(), Some("lib/b"));
-        assert_eq!(join_relative("lib/x/a.js", "../b").as_deref(), Some("lib/b"));
+        assert_eq!(
+            join_relative("lib/x/a.js", "../b").as_deref(),
+            Some("lib/b")
+        );
         assert_eq!(join_relative("a.js", "../b"), None);
     }
 }

@@ -4,7 +4,9 @@
 
 use std::sync::LazyLock;
 
-use palisade_diagnostics::{Fact, FactKind, Facts, ImportFact, NetworkFact, ProcessFact, DecodeRunFact, EnvAccessFact};
+use palisade_diagnostics::{
+    DecodeRunFact, EnvAccessFact, Fact, FactKind, Facts, ImportFact, NetworkFact, ProcessFact,
+};
 use regex::Regex;
 
 use crate::classify;
@@ -41,10 +43,36 @@ pub(crate) struct Obfuscation {
 
 /// Words that, inside obfuscated code, say what it is for.
 const CAPABILITY_WORDS: &[&str] = &[
-    "child_process", "execSync", "spawn", "https", "http", "XMLHttpRequest", "axios", "request", "fetch",
-    "webhook", "discord", "token", "hostname", "userInfo", "homedir", "networkInterfaces", "readFileSync",
-    "writeFileSync", "createWriteStream", "Local Storage", "leveldb", "wallet", "password", "cookies",
-    "eval", "dns", "net", "ftp", "upload", "POST",
+    "child_process",
+    "execSync",
+    "spawn",
+    "https",
+    "http",
+    "XMLHttpRequest",
+    "axios",
+    "request",
+    "fetch",
+    "webhook",
+    "discord",
+    "token",
+    "hostname",
+    "userInfo",
+    "homedir",
+    "networkInterfaces",
+    "readFileSync",
+    "writeFileSync",
+    "createWriteStream",
+    "Local Storage",
+    "leveldb",
+    "wallet",
+    "password",
+    "cookies",
+    "eval",
+    "dns",
+    "net",
+    "ftp",
+    "upload",
+    "POST",
 ];
 
 /// Capability words found quoted in the text (after `\xNN` decoding).
@@ -75,12 +103,15 @@ fn decode_hex_escapes(text: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'\\' && b.get(i + 1) == Some(&b'x') {
-            if let Some(v) = text.get(i + 2..i + 4).and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(v);
-                i += 4;
-                continue;
-            }
+        if b[i] == b'\\'
+            && b.get(i + 1) == Some(&b'x')
+            && let Some(v) = text
+                .get(i + 2..i + 4)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 4;
+            continue;
         }
         out.push(b[i]);
         i += 1;
@@ -88,7 +119,8 @@ fn decode_hex_escapes(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-static HEX_IDENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b_0x[0-9a-fA-F]{3,6}\b").expect("valid regex"));
+static HEX_IDENT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b_0x[0-9a-fA-F]{3,6}\b").expect("valid regex"));
 
 /// Measures obfuscation shapes. Cheap: a few byte searches, then a regex only
 /// when the fast check finds a candidate.
@@ -100,15 +132,24 @@ pub(crate) fn obfuscation(text: &str) -> Obfuscation {
         if o.hex_identifiers > 0 {
             o.first_offset = u32::try_from(first).ok();
         }
-        let rotation = (memchr::memmem::find(b, b"'push'").is_some() || memchr::memmem::find(b, b"\"push\"").is_some() || memchr::memmem::find(b, b"\\x70\\x75\\x73\\x68").is_some())
-            && (memchr::memmem::find(b, b"'shift'").is_some() || memchr::memmem::find(b, b"\"shift\"").is_some() || memchr::memmem::find(b, b"\\x73\\x68\\x69\\x66\\x74").is_some());
+        let rotation = (memchr::memmem::find(b, b"'push'").is_some()
+            || memchr::memmem::find(b, b"\"push\"").is_some()
+            || memchr::memmem::find(b, b"\\x70\\x75\\x73\\x68").is_some())
+            && (memchr::memmem::find(b, b"'shift'").is_some()
+                || memchr::memmem::find(b, b"\"shift\"").is_some()
+                || memchr::memmem::find(b, b"\\x73\\x68\\x69\\x66\\x74").is_some());
         o.string_array_rotation = rotation && o.hex_identifiers >= 5;
     }
     o.hex_escapes = memchr::memmem::find_iter(b, b"\\x").take(100_000).count();
-    o.jsfuck = memchr::memmem::find_iter(b, b"(![]+[])").take(10_000).count()
+    o.jsfuck = memchr::memmem::find_iter(b, b"(![]+[])")
+        .take(10_000)
+        .count()
         + memchr::memmem::find_iter(b, b"[]+[]").take(10_000).count() / 4;
-    o.anti_analysis = (memchr::memmem::find(b, b"'debu'").is_some() || memchr::memmem::find(b, b"\"debu\"").is_some() || memchr::memmem::find(b, b"debu\\x67ger").is_some())
-        || (memchr::memmem::find(b, b"constructor(\"return this\")").is_some() && memchr::memmem::find(b, b"'console'").is_some());
+    o.anti_analysis = (memchr::memmem::find(b, b"'debu'").is_some()
+        || memchr::memmem::find(b, b"\"debu\"").is_some()
+        || memchr::memmem::find(b, b"debu\\x67ger").is_some())
+        || (memchr::memmem::find(b, b"constructor(\"return this\")").is_some()
+            && memchr::memmem::find(b, b"'console'").is_some());
     if o.is_obfuscated(text.len()) {
         o.capability_words = capability_words(text);
     }
@@ -153,17 +194,23 @@ impl Obfuscation {
     }
 }
 
-static REQUIRE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"require\s*\(\s*['"]([^'"]{1,200})['"]\s*\)"#).expect("valid regex"));
+static REQUIRE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"require\s*\(\s*['"]([^'"]{1,200})['"]\s*\)"#).expect("valid regex")
+});
 static EVAL_DECODE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"\b(?:eval|Function|runInThisContext|runInNewContext)\s*\(\s*(?:atob|Buffer\.from|unescape|decodeURIComponent|String\.fromCharCode)\b"#)
         .expect("valid regex")
 });
 static EXEC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"\b(?:exec|execSync|spawn|spawnSync|execFile|execFileSync)\s*\(\s*['"`]([^'"`]{1,500})"#).expect("valid regex")
+    Regex::new(
+        r#"\b(?:exec|execSync|spawn|spawnSync|execFile|execFileSync)\s*\(\s*['"`]([^'"`]{1,500})"#,
+    )
+    .expect("valid regex")
 });
-static ENV_BULK: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:JSON\.stringify|Object\.(?:keys|entries|values))\s*\(\s*process\.env\s*\)").expect("valid regex"));
+static ENV_BULK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:JSON\.stringify|Object\.(?:keys|entries|values))\s*\(\s*process\.env\s*\)")
+        .expect("valid regex")
+});
 
 /// Facts from the raw text of a file that did not parse. Coarser than the
 /// AST checker: no taint, no scopes; enough to see what the file reaches for.
@@ -177,7 +224,12 @@ pub(crate) fn fallback_facts(path: &str, text: &str) -> Facts {
     for m in REQUIRE.captures_iter(text).take(200) {
         if let Some(g) = m.get(1) {
             f.imports.push(ImportFact {
-                module: Some(g.as_str().strip_prefix("node:").unwrap_or(g.as_str()).to_owned()),
+                module: Some(
+                    g.as_str()
+                        .strip_prefix("node:")
+                        .unwrap_or(g.as_str())
+                        .to_owned(),
+                ),
                 how: "require".to_owned(),
                 at: at(g.start()),
             });
@@ -185,17 +237,17 @@ pub(crate) fn fallback_facts(path: &str, text: &str) -> Facts {
     }
     let mut seen = std::collections::HashSet::new();
     for m in URL.find_iter(text).take(500) {
-        if let Some(d) = classify::destination(m.as_str()) {
-            if seen.insert(d.host.clone()) {
-                f.network.push(NetworkFact {
-                    api: None,
-                    destination: Some(m.as_str().to_owned()),
-                    host: Some(d.host.clone()),
-                    host_kind: Some(d.kind),
-                    collector: d.collector.map(str::to_owned),
-                    at: at(m.start()),
-                });
-            }
+        if let Some(d) = classify::destination(m.as_str())
+            && seen.insert(d.host.clone())
+        {
+            f.network.push(NetworkFact {
+                api: None,
+                destination: Some(m.as_str().to_owned()),
+                host: Some(d.host.clone()),
+                host_kind: Some(d.kind),
+                collector: d.collector.map(str::to_owned),
+                at: at(m.start()),
+            });
         }
     }
     for m in EVAL_DECODE.find_iter(text).take(50) {
@@ -215,7 +267,10 @@ pub(crate) fn fallback_facts(path: &str, text: &str) -> Facts {
         }
     }
     if let Some(m) = ENV_BULK.find(text) {
-        f.env.push(EnvAccessFact { name: None, at: at(m.start()) });
+        f.env.push(EnvAccessFact {
+            name: None,
+            at: at(m.start()),
+        });
     }
     let _ = FactKind {
         kind: String::new(),
@@ -237,7 +292,9 @@ mod tests {
 
     #[test]
     fn obfuscation_shapes() {
-        let mut src = String::from("var _0x1a2b=['push','shift'];(function(_0x3c4d,_0x5e6f){while(!![]){_0x3c4d['push'](_0x3c4d['shift']());}})(_0x1a2b,0x1);");
+        let mut src = String::from(
+            "var _0x1a2b=['push','shift'];(function(_0x3c4d,_0x5e6f){while(!![]){_0x3c4d['push'](_0x3c4d['shift']());}})(_0x1a2b,0x1);",
+        );
         for i in 0..30 {
             src.push_str(&format!("var _0x{i:04x}=_0x1a2b[{i}];"));
         }
@@ -248,8 +305,14 @@ mod tests {
 
     #[test]
     fn fallback_reads_broken_files() {
-        let f = fallback_facts("x.js", "const cp = require('child_process'); {{{ cp.exec('curl http://127.0.0.1/a | sh'");
+        let f = fallback_facts(
+            "x.js",
+            "const cp = require('child_process'); {{{ cp.exec('curl http://127.0.0.1/a | sh'",
+        );
         assert_eq!(f.imports[0].module.as_deref(), Some("child_process"));
-        assert_eq!(f.processes[0].command.as_deref(), Some("curl http://127.0.0.1/a | sh"));
+        assert_eq!(
+            f.processes[0].command.as_deref(),
+            Some("curl http://127.0.0.1/a | sh")
+        );
     }
 }

@@ -64,7 +64,11 @@ mod tests {
             assert!(seen.insert(id), "duplicate rule id {id}");
             let (cat, name) = id.split_once('/').expect("category/name");
             assert!(!cat.is_empty() && !name.is_empty());
-            assert!(id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-' || b == b'/'), "{id} is not kebab-case");
+            assert!(
+                id.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-' || b == b'/'),
+                "{id} is not kebab-case"
+            );
         }
         let ids: Vec<&str> = ALL.iter().map(|r| r.meta().id).collect();
         insta::assert_snapshot!("rule_ids", ids.join("\n"));
@@ -74,7 +78,12 @@ mod tests {
     fn every_rule_is_documented() {
         for r in ALL {
             let m = r.meta();
-            for section in ["## What it does", "## Why is this bad?", "## Example", "## References"] {
+            for section in [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "## References",
+            ] {
                 assert!(m.doc.contains(section), "{} lacks {section}", m.id);
             }
             assert!(!m.summary.is_empty());

@@ -36,23 +36,58 @@ impl Rule for Uses {
         let f = ctx.facts;
         let mut push = |cap: &str, detail: String, loc: &Location, install: bool| {
             out.push(
-                ctx.at(Finding::new(Self::META.id, Severity::Info, format!("{cap}: {detail}")), loc)
-                    .at_install_time(install)
-                    .with_capability(cap),
+                ctx.at(
+                    Finding::new(Self::META.id, Severity::Info, format!("{cap}: {detail}")),
+                    loc,
+                )
+                .at_install_time(install)
+                .with_capability(cap),
             );
         };
         if let Some(n) = f.network.iter().find(|n| n.api.is_some()) {
             let count = f.network.iter().filter(|n| n.api.is_some()).count();
-            push("network", format!("`{}` and {} more call(s)", n.api.as_deref().unwrap_or(""), count - 1), &n.at.location, n.at.install_time);
+            push(
+                "network",
+                if count > 1 {
+                    format!(
+                        "`{}` and {} more calls",
+                        n.api.as_deref().unwrap_or(""),
+                        count - 1
+                    )
+                } else {
+                    format!("`{}`", n.api.as_deref().unwrap_or(""))
+                },
+                &n.at.location,
+                n.at.install_time,
+            );
         }
         if let Some(p) = f.processes.first() {
-            push("process", format!("`{}` and {} more", p.api, f.processes.len() - 1), &p.at.location, p.at.install_time);
+            push(
+                "process",
+                if f.processes.len() > 1 {
+                    format!("`{}` and {} more", p.api, f.processes.len() - 1)
+                } else {
+                    format!("`{}`", p.api)
+                },
+                &p.at.location,
+                p.at.install_time,
+            );
         }
         if let Some(e) = f.env.iter().find(|e| e.name.is_none()) {
-            push("env", "reads the whole environment".to_owned(), &e.at.location, e.at.install_time);
+            push(
+                "env",
+                "reads the whole environment".to_owned(),
+                &e.at.location,
+                e.at.install_time,
+            );
         }
         if let Some(w) = f.files_written.first() {
-            push("filesystem-write", format!("writes `{}`", w.path), &w.at.location, w.at.install_time);
+            push(
+                "filesystem-write",
+                format!("writes `{}`", w.path),
+                &w.at.location,
+                w.at.install_time,
+            );
         }
     }
 }

@@ -43,23 +43,35 @@ impl Rule for SensitiveFileRead {
     fn check(&self, ctx: &ScanContext<'_>, out: &mut Vec<Finding>) {
         let mut seen = HashSet::new();
         for p in &ctx.facts.paths {
-            let Some((category, true)) = classify::sensitive_path(&p.path) else { continue };
+            let Some((category, true)) = classify::sensitive_path(&p.path) else {
+                continue;
+            };
             // A package's own `.npmrc`/`.yarnrc` is project configuration.
-            if category == "npmrc" && !(p.path.contains('~') || p.path.contains("HOME") || p.path.starts_with('/')) {
+            if category == "npmrc"
+                && !(p.path.contains('~') || p.path.contains("HOME") || p.path.starts_with('/'))
+            {
                 continue;
             }
             if !seen.insert((category, p.at.location.path.clone())) {
                 continue;
             }
-            let severity = if matches!(category, "browser-profile" | "wallet") || p.at.install_time {
+            let severity = if matches!(category, "browser-profile" | "wallet") || p.at.install_time
+            {
                 Severity::High
             } else {
                 Severity::Medium
             };
             out.push(
-                ctx.at(Finding::new(Self::META.id, severity, format!("reads {category} data: `{}`", p.path)), &p.at.location)
-                    .at_install_time(p.at.install_time)
-                    .with_capability("credential-access"),
+                ctx.at(
+                    Finding::new(
+                        Self::META.id,
+                        severity,
+                        format!("reads {category} data: `{}`", p.path),
+                    ),
+                    &p.at.location,
+                )
+                .at_install_time(p.at.install_time)
+                .with_capability("credential-access"),
             );
         }
     }

@@ -40,14 +40,28 @@ impl Rule for AiCliPermissionBypass {
         for p in &ctx.facts.processes {
             let Some(cmd) = &p.command else { continue };
             let words: Vec<&str> = cmd.split_whitespace().collect();
-            let exe = words.first().map(|w| w.rsplit(['/', '\\']).next().unwrap_or(w)).unwrap_or("");
-            let bypass = (classify::is_ai_cli(exe) && words.iter().skip(1).any(|w| classify::is_ai_bypass_flag(w) && *w != "-y"))
+            let exe = words
+                .first()
+                .map(|w| w.rsplit(['/', '\\']).next().unwrap_or(w))
+                .unwrap_or("");
+            let bypass = (classify::is_ai_cli(exe)
+                && words
+                    .iter()
+                    .skip(1)
+                    .any(|w| classify::is_ai_bypass_flag(w) && *w != "-y"))
                 || classify::command_traits(cmd).ai_cli_bypass;
             if bypass {
                 out.push(
-                    ctx.at(Finding::new(Self::META.id, Severity::Critical, format!("starts an AI CLI with permission checks off: `{cmd}`")), &p.at.location)
-                        .at_install_time(p.at.install_time)
-                        .with_capability("process"),
+                    ctx.at(
+                        Finding::new(
+                            Self::META.id,
+                            Severity::Critical,
+                            format!("starts an AI CLI with permission checks off: `{cmd}`"),
+                        ),
+                        &p.at.location,
+                    )
+                    .at_install_time(p.at.install_time)
+                    .with_capability("process"),
                 );
             }
         }

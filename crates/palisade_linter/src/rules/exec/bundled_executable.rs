@@ -11,7 +11,15 @@ fn executable_format(data: &[u8]) -> Option<&'static str> {
         Some("Windows PE")
     } else if data.starts_with(b"\x7fELF") {
         Some("ELF")
-    } else if [b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe"].iter().any(|m| data.starts_with(*m)) {
+    } else if [
+        b"\xfe\xed\xfa\xce",
+        b"\xfe\xed\xfa\xcf",
+        b"\xce\xfa\xed\xfe",
+        b"\xcf\xfa\xed\xfe",
+    ]
+    .iter()
+    .any(|m| data.starts_with(*m))
+    {
         Some("Mach-O")
     } else {
         None
@@ -56,7 +64,18 @@ impl Rule for BundledExecutable {
             .package
             .files
             .iter()
-            .filter_map(|f| executable_format(&f.data).map(|fmt| (f.path.rsplit('/').next().unwrap_or(&f.path).to_ascii_lowercase(), fmt)))
+            .filter_map(|f| {
+                executable_format(&f.data).map(|fmt| {
+                    (
+                        f.path
+                            .rsplit('/')
+                            .next()
+                            .unwrap_or(&f.path)
+                            .to_ascii_lowercase(),
+                        fmt,
+                    )
+                })
+            })
             .collect();
         if exes.is_empty() {
             return;
@@ -67,21 +86,41 @@ impl Rule for BundledExecutable {
             .processes
             .iter()
             .filter_map(|p| Some((p.command.as_deref()?, &p.at)))
-            .chain(ctx.facts.scripts.iter().map(|s| (s.command.as_str(), &s.at)));
+            .chain(
+                ctx.facts
+                    .scripts
+                    .iter()
+                    .map(|s| (s.command.as_str(), &s.at)),
+            );
         for (cmd, at) in runs {
             let lower = cmd.to_ascii_lowercase();
-            let words: Vec<&str> = lower.split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ';' | '&' | '|')).collect();
+            let words: Vec<&str> = lower
+                .split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ';' | '&' | '|'))
+                .collect();
             for (name, fmt) in &exes {
-                let named = words.iter().any(|w| w.rsplit(['/', '\\']).next() == Some(name.as_str()));
+                let named = words
+                    .iter()
+                    .any(|w| w.rsplit(['/', '\\']).next() == Some(name.as_str()));
                 if !named || !seen.insert((name.clone(), at.install_time)) {
                     continue;
                 }
-                let severity = if at.install_time { Severity::Critical } else { Severity::High };
+                let severity = if at.install_time {
+                    Severity::Critical
+                } else {
+                    Severity::High
+                };
                 let when = if at.install_time { " at install" } else { "" };
                 out.push(
-                    ctx.at(Finding::new(Self::META.id, severity, format!("runs the bundled {fmt} executable `{name}`{when}: `{cmd}`")), &at.location)
-                        .at_install_time(at.install_time)
-                        .with_capability("process"),
+                    ctx.at(
+                        Finding::new(
+                            Self::META.id,
+                            severity,
+                            format!("runs the bundled {fmt} executable `{name}`{when}: `{cmd}`"),
+                        ),
+                        &at.location,
+                    )
+                    .at_install_time(at.install_time)
+                    .with_capability("process"),
                 );
             }
         }
@@ -99,13 +138,24 @@ mod tests {
     fn rule() {
         Tester::new(&BundledExecutable::META).test(
             &[Case::Files(&[
-                ("package.json", r#"{"name":"a","scripts":{"postinstall":"node app.js"}}"#),
+                (
+                    "package.json",
+                    r#"{"name":"a","scripts":{"postinstall":"node app.js"}}"#,
+                ),
                 ("app.js", "require('child_process').exec('dropper.exe');"),
                 ("dropper.exe", PE),
             ])],
             &[
-                Case::Files(&[("package.json", r#"{"name":"a"}"#), ("app.js", "require('child_process').exec('git status');"), ("tool.exe", PE)]),
-                Case::Files(&[("package.json", r#"{"name":"a"}"#), ("app.js", "require('child_process').exec('dropper.exe');"), ("dropper.exe", "not a binary")]),
+                Case::Files(&[
+                    ("package.json", r#"{"name":"a"}"#),
+                    ("app.js", "require('child_process').exec('git status');"),
+                    ("tool.exe", PE),
+                ]),
+                Case::Files(&[
+                    ("package.json", r#"{"name":"a"}"#),
+                    ("app.js", "require('child_process').exec('dropper.exe');"),
+                    ("dropper.exe", "not a binary"),
+                ]),
             ],
         );
     }

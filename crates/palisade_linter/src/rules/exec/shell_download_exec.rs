@@ -42,15 +42,26 @@ impl Rule for ShellDownloadExec {
                 "downloads and runs code"
             } else if t.reverse_shell {
                 "opens a reverse shell"
-            } else if t.decodes && (t.downloads || t.pipes_to_interpreter || cmd.to_ascii_lowercase().contains("powershell")) {
+            } else if t.decodes
+                && (t.downloads
+                    || t.pipes_to_interpreter
+                    || cmd.to_ascii_lowercase().contains("powershell"))
+            {
                 "decodes and runs a hidden command"
             } else {
                 continue;
             };
             out.push(
-                ctx.at(Finding::new(Self::META.id, Severity::Critical, format!("`{}` command {what}: `{cmd}`", p.api)), &p.at.location)
-                    .at_install_time(p.at.install_time)
-                    .with_capability("process"),
+                ctx.at(
+                    Finding::new(
+                        Self::META.id,
+                        Severity::Critical,
+                        format!("`{}` command {what}: `{cmd}`", p.api),
+                    ),
+                    &p.at.location,
+                )
+                .at_install_time(p.at.install_time)
+                .with_capability("process"),
             );
         }
     }

@@ -45,20 +45,41 @@ impl Rule for CredentialStealer {
     }
 
     fn check(&self, ctx: &ScanContext<'_>, out: &mut Vec<Finding>) {
-        let files: BTreeSet<&str> = ctx.facts.paths.iter().map(|p| p.at.location.path.as_str()).chain(
-            ctx.facts.other.iter().filter(|o| o.kind == "token-pattern").map(|o| o.at.location.path.as_str()),
-        ).collect();
+        let files: BTreeSet<&str> = ctx
+            .facts
+            .paths
+            .iter()
+            .map(|p| p.at.location.path.as_str())
+            .chain(
+                ctx.facts
+                    .other
+                    .iter()
+                    .filter(|o| o.kind == "token-pattern")
+                    .map(|o| o.at.location.path.as_str()),
+            )
+            .collect();
         for file in files {
-            let install = ctx.code_files.iter().any(|c| c.path == file && c.install_time);
+            let install = ctx
+                .code_files
+                .iter()
+                .any(|c| c.path == file && c.install_time);
             let targets: BTreeSet<&str> = ctx
                 .facts
                 .paths
                 .iter()
                 .filter(|p| p.at.location.path == file)
                 .filter_map(|p| classify::sensitive_path(&p.path))
-                .filter(|(cat, secret)| *secret && (STEALER_TARGETS.contains(cat) || (install && *cat != "npmrc")))
+                .filter(|(cat, secret)| {
+                    *secret && (STEALER_TARGETS.contains(cat) || (install && *cat != "npmrc"))
+                })
                 .map(|(cat, _)| cat)
-                .chain(ctx.facts.other.iter().filter(|o| o.kind == "token-pattern" && o.at.location.path == file).map(|_| "token-pattern"))
+                .chain(
+                    ctx.facts
+                        .other
+                        .iter()
+                        .filter(|o| o.kind == "token-pattern" && o.at.location.path == file)
+                        .map(|_| "token-pattern"),
+                )
                 .collect();
             if targets.is_empty() {
                 continue;
@@ -66,14 +87,30 @@ impl Rule for CredentialStealer {
             let net = ctx.facts.network.iter().find(|n| {
                 n.at.location.path == file
                     && (n.api.is_some() || n.collector.is_some())
-                    && !n.host_kind.is_some_and(|k| matches!(k, palisade_diagnostics::HostKind::Loopback | palisade_diagnostics::HostKind::PrivateIp))
+                    && !n.host_kind.is_some_and(|k| {
+                        matches!(
+                            k,
+                            palisade_diagnostics::HostKind::Loopback
+                                | palisade_diagnostics::HostKind::PrivateIp
+                        )
+                    })
             });
             let Some(net) = net else { continue };
             let what: Vec<&str> = targets.into_iter().collect();
-            let via = net.api.clone().unwrap_or_else(|| net.host.clone().unwrap_or_default());
+            let via = net
+                .api
+                .clone()
+                .unwrap_or_else(|| net.host.clone().unwrap_or_default());
             out.push(
                 ctx.at(
-                    Finding::new(Self::META.id, Severity::Critical, format!("`{file}` goes after {} and sends over the network (`{via}`)", what.join(", "))),
+                    Finding::new(
+                        Self::META.id,
+                        Severity::Critical,
+                        format!(
+                            "`{file}` goes after {} and sends over the network (`{via}`)",
+                            what.join(", ")
+                        ),
+                    ),
                     &net.at.location,
                 )
                 .at_install_time(install)

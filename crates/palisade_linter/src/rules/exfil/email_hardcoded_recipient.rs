@@ -48,7 +48,11 @@ impl Rule for EmailHardcodedRecipient {
                 .unwrap_or("")
                 .trim_end_matches(['>', ' '])
                 .to_ascii_lowercase();
-            if domain.is_empty() || domain.contains('*') || domain.contains('$') || domain.contains('{') {
+            if domain.is_empty()
+                || domain.contains('*')
+                || domain.contains('$')
+                || domain.contains('{')
+            {
                 continue;
             }
             let vendor = ctx.is_vendor_host(&registrable_domain(&domain));
@@ -66,13 +70,18 @@ impl Rule for EmailHardcodedRecipient {
                 _ => "To",
             };
             let msg = if hidden {
-                format!("every email sent through `{}` is copied ({field}) to the hard-coded address `{addr}`", r.api)
+                format!(
+                    "every email sent through `{}` is copied ({field}) to the hard-coded address `{addr}`",
+                    r.api
+                )
             } else {
                 format!("email payload sends to the hard-coded address `{addr}`")
             };
             out.push(
                 ctx.at(Finding::new(Self::META.id, severity, msg), &r.at.location)
-                    .with_help("recipients should come from the caller; remove the hard-coded address")
+                    .with_help(
+                        "recipients should come from the caller; remove the hard-coded address",
+                    )
                     .at_install_time(r.at.install_time)
                     .with_capability("email-recipient"),
             );

@@ -57,10 +57,21 @@ impl Rule for InstallTimeRecon {
                 _ => continue,
             };
             reported_files.insert(flow.at.location.path.clone());
-            let to = dest.as_ref().map_or_else(|| "a computed destination".to_owned(), |d| format!("`{}`", d.host));
+            let to = dest.as_ref().map_or_else(
+                || "a computed destination".to_owned(),
+                |d| format!("`{}`", d.host),
+            );
             out.push(
                 ctx.at(
-                    Finding::new(Self::META.id, severity, format!("sends {} to {to} via `{}`", source_text(&flow.source), flow.sink_api)),
+                    Finding::new(
+                        Self::META.id,
+                        severity,
+                        format!(
+                            "sends {} to {to} via `{}`",
+                            source_text(&flow.source),
+                            flow.sink_api
+                        ),
+                    ),
                     &flow.at.location,
                 )
                 .at_install_time(flow.at.install_time)
@@ -84,15 +95,30 @@ impl Rule for InstallTimeRecon {
             let literal_call = ctx.facts.network.iter().find(|n| {
                 n.api.is_some()
                     && n.at.location.path == file.path
-                    && n.destination.as_deref().and_then(crate::checkers::js::parse_destination).is_some_and(|d| !is_local(&d) && !ctx.is_vendor_host(&d.host))
+                    && n.destination
+                        .as_deref()
+                        .and_then(crate::checkers::js::parse_destination)
+                        .is_some_and(|d| !is_local(&d) && !ctx.is_vendor_host(&d.host))
             });
             let any_call = ctx.facts.network.iter().find(|n| {
                 n.at.location.path == file.path
                     && n.api.as_deref().is_some_and(|a| a != "shell")
-                    && !n.destination.as_deref().and_then(crate::checkers::js::parse_destination).is_some_and(|d| is_local(&d))
+                    && !n
+                        .destination
+                        .as_deref()
+                        .and_then(crate::checkers::js::parse_destination)
+                        .is_some_and(|d| is_local(&d))
             });
             let names_collector = ctx.facts.network.iter().any(|n| {
-                n.at.location.path == file.path && n.collector.is_some() && n.host_kind.is_some_and(|k| !matches!(k, palisade_diagnostics::HostKind::Loopback | palisade_diagnostics::HostKind::PrivateIp))
+                n.at.location.path == file.path
+                    && n.collector.is_some()
+                    && n.host_kind.is_some_and(|k| {
+                        !matches!(
+                            k,
+                            palisade_diagnostics::HostKind::Loopback
+                                | palisade_diagnostics::HostKind::PrivateIp
+                        )
+                    })
             });
             let (call, severity) = match (literal_call, any_call) {
                 (Some(c), _) => (c, Severity::Critical),

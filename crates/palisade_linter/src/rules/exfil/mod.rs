@@ -16,7 +16,8 @@ pub(crate) fn flow_destination(flow: &FlowFact) -> Option<Destination> {
 
 /// A destination on this machine or the local network: not exfiltration.
 pub(crate) fn is_local(d: &Destination) -> bool {
-    matches!(d.kind, HostKind::Loopback | HostKind::PrivateIp) || classify::is_placeholder_host(&d.host)
+    matches!(d.kind, HostKind::Loopback | HostKind::PrivateIp)
+        || classify::is_placeholder_host(&d.host)
 }
 
 /// The data a flow carries, for messages.
@@ -28,7 +29,7 @@ pub(crate) fn source_text(source: &str) -> &'static str {
         "credential-file" => "the contents of a credential file",
         "system-info" => "system information (host name, user name, network)",
         "tool-argument" => "MCP tool arguments",
-        "browser-data" => "browser cookies, form fields or web storage",
+        "browser-data" => "browser cookies or form fields",
         _ => "data",
     }
 }

@@ -53,29 +53,42 @@ impl Rule for SecretsToNetwork {
             }
             // A webhook-shaped path on an API host is how some vendors name
             // their endpoints; only real collection services count here.
-            let collector = dest.as_ref().is_some_and(|d| d.collector.is_some_and(|c| c != "webhook-url"));
+            let collector = dest
+                .as_ref()
+                .is_some_and(|d| d.collector.is_some_and(|c| c != "webhook-url"));
             let vendor = dest.as_ref().is_some_and(|d| ctx.is_vendor_host(&d.host));
             let install = flow.at.install_time;
             let severity = match flow.source.as_str() {
                 "env" => Severity::Critical,
-                "credential-file" | "browser-data" if dest.is_some() && !vendor => Severity::Critical,
+                "credential-file" | "browser-data" if dest.is_some() && !vendor => {
+                    Severity::Critical
+                }
                 "credential-file" | "browser-data" => Severity::High,
                 "publish-token" | "env-secret" if collector => Severity::Critical,
                 "publish-token" if install && dest.is_some() && !vendor => Severity::Critical,
                 "env-secret" if install && dest.is_some() && !vendor => Severity::High,
                 _ => continue,
             };
-            let to = dest
-                .as_ref()
-                .map_or_else(|| "a computed destination".to_owned(), |d| format!("`{}`", d.host));
+            let to = dest.as_ref().map_or_else(
+                || "a computed destination".to_owned(),
+                |d| format!("`{}`", d.host),
+            );
             out.push(
                 ctx.at(
                     Finding::new(
                         Self::META.id,
                         severity,
-                        format!("sends {} to {to} via `{}`", source_text(&flow.source), flow.sink_api),
+                        format!(
+                            "sends {} to {to} via `{}`",
+                            source_text(&flow.source),
+                            flow.sink_api
+                        ),
                     )
-                    .with_confidence(if dest.is_some() { Confidence::High } else { Confidence::Medium }),
+                    .with_confidence(if dest.is_some() {
+                        Confidence::High
+                    } else {
+                        Confidence::Medium
+                    }),
                     &flow.at.location,
                 )
                 .at_install_time(install)

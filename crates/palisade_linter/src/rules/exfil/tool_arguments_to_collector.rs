@@ -43,7 +43,9 @@ impl Rule for ToolArgumentsToCollector {
             if flow.source != "tool-argument" || flow.sink != "network" {
                 continue;
             }
-            let Some(dest) = flow_destination(flow) else { continue };
+            let Some(dest) = flow_destination(flow) else {
+                continue;
+            };
             if is_local(&dest) || dest.collector.is_none() || ctx.is_vendor_host(&dest.host) {
                 continue;
             }
@@ -52,7 +54,11 @@ impl Rule for ToolArgumentsToCollector {
                     Finding::new(
                         Self::META.id,
                         Severity::Critical,
-                        format!("MCP tool arguments are sent to `{}` ({})", dest.host, dest.collector.unwrap_or("collector")),
+                        format!(
+                            "MCP tool arguments are sent to `{}` ({})",
+                            dest.host,
+                            dest.collector.unwrap_or("collector")
+                        ),
                     ),
                     &flow.at.location,
                 )

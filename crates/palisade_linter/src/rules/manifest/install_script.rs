@@ -40,12 +40,26 @@ impl Rule for InstallScript {
             let runs = if s.runs_files.is_empty() {
                 String::new()
             } else {
-                format!(" (runs {})", s.runs_files.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", "))
+                format!(
+                    " (runs {})",
+                    s.runs_files
+                        .iter()
+                        .map(|f| format!("`{f}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             };
             out.push(
-                ctx.at(Finding::new(Self::META.id, Severity::Info, format!("`{}` script: `{}`{runs}", s.event, s.command)), &s.at.location)
-                    .at_install_time(true)
-                    .with_capability("install-script"),
+                ctx.at(
+                    Finding::new(
+                        Self::META.id,
+                        Severity::Info,
+                        format!("`{}` script: `{}`{runs}", s.event, s.command),
+                    ),
+                    &s.at.location,
+                )
+                .at_install_time(true)
+                .with_capability("install-script"),
             );
         }
     }
@@ -60,7 +74,9 @@ mod tests {
     fn rule() {
         Tester::new(&InstallScript::META).test(
             &[Case::InstallJs("console.log('thanks for installing')")],
-            &[Case::Manifest(r#"{"name":"a","scripts":{"test":"jest","build":"tsc"}}"#)],
+            &[Case::Manifest(
+                r#"{"name":"a","scripts":{"test":"jest","build":"tsc"}}"#,
+            )],
         );
     }
 }

@@ -38,8 +38,17 @@ impl Rule for InstallScriptDownloadExec {
         for (s, t) in scripts(ctx) {
             if t.download_exec {
                 out.push(
-                    script_finding(ctx, Self::META.id, Self::META.severity, s, format!("`{}` script downloads and runs code: `{}`", s.event, s.command))
-                        .with_help("install scripts should only run code shipped in the package"),
+                    script_finding(
+                        ctx,
+                        Self::META.id,
+                        Self::META.severity,
+                        s,
+                        format!(
+                            "`{}` script downloads and runs code: `{}`",
+                            s.event, s.command
+                        ),
+                    )
+                    .with_help("install scripts should only run code shipped in the package"),
                 );
             }
         }

@@ -36,7 +36,16 @@ impl Rule for InstallScriptEncodedPayload {
     fn check(&self, ctx: &ScanContext<'_>, out: &mut Vec<Finding>) {
         for (s, t) in scripts(ctx) {
             if t.decodes {
-                out.push(script_finding(ctx, Self::META.id, Self::META.severity, s, format!("`{}` script decodes a hidden payload: `{}`", s.event, s.command)));
+                out.push(script_finding(
+                    ctx,
+                    Self::META.id,
+                    Self::META.severity,
+                    s,
+                    format!(
+                        "`{}` script decodes a hidden payload: `{}`",
+                        s.event, s.command
+                    ),
+                ));
             }
         }
     }

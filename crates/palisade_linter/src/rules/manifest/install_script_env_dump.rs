@@ -37,13 +37,25 @@ impl Rule for InstallScriptEnvDump {
     fn check(&self, ctx: &ScanContext<'_>, out: &mut Vec<Finding>) {
         for (s, t) in scripts(ctx) {
             if t.env_dump {
-                let severity = if t.downloads { Severity::Critical } else { Severity::High };
-                let msg = if t.downloads {
-                    format!("`{}` script sends the environment out: `{}`", s.event, s.command)
+                let severity = if t.downloads {
+                    Severity::Critical
                 } else {
-                    format!("`{}` script dumps the environment: `{}`", s.event, s.command)
+                    Severity::High
                 };
-                out.push(script_finding(ctx, Self::META.id, severity, s, msg).with_capability("env"));
+                let msg = if t.downloads {
+                    format!(
+                        "`{}` script sends the environment out: `{}`",
+                        s.event, s.command
+                    )
+                } else {
+                    format!(
+                        "`{}` script dumps the environment: `{}`",
+                        s.event, s.command
+                    )
+                };
+                out.push(
+                    script_finding(ctx, Self::META.id, severity, s, msg).with_capability("env"),
+                );
             }
         }
     }

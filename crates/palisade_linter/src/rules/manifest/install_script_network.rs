@@ -6,7 +6,21 @@ use crate::context::ScanContext;
 use crate::rule::{Rule, RuleMeta, declare_rule};
 
 /// Shell tools that reach the network.
-const TOOLS: &[&str] = &["curl", "wget", "ping", "nslookup", "dig", "nc", "ncat", "telnet", "iwr", "invoke-webrequest", "invoke-restmethod", "bitsadmin", "certutil"];
+const TOOLS: &[&str] = &[
+    "curl",
+    "wget",
+    "ping",
+    "nslookup",
+    "dig",
+    "nc",
+    "ncat",
+    "telnet",
+    "iwr",
+    "invoke-webrequest",
+    "invoke-restmethod",
+    "bitsadmin",
+    "certutil",
+];
 
 declare_rule! {
     /// ## What it does
@@ -48,29 +62,81 @@ impl Rule for InstallScriptNetwork {
                 continue; // their own rules say it better
             }
             let lower = s.command.to_ascii_lowercase();
-            let words: Vec<&str> = lower.split(|c: char| c.is_whitespace() || matches!(c, ';' | '|' | '&' | '(' | '"' | '\'')).collect();
-            let Some(tool) = words.iter().find(|w| TOOLS.contains(&w.rsplit('/').next().unwrap_or(w))) else { continue };
+            let words: Vec<&str> = lower
+                .split(|c: char| {
+                    c.is_whitespace() || matches!(c, ';' | '|' | '&' | '(' | '"' | '\'')
+                })
+                .collect();
+            let Some(tool) = words
+                .iter()
+                .find(|w| TOOLS.contains(&w.rsplit('/').next().unwrap_or(w)))
+            else {
+                continue;
+            };
             let dests: Vec<_> = ctx
                 .facts
                 .network
                 .iter()
                 .filter(|n| n.api.as_deref() == Some("shell") && n.at.location == s.at.location)
-                .filter(|n| n.host_kind.is_some_and(|k| !matches!(k, palisade_diagnostics::HostKind::Loopback | palisade_diagnostics::HostKind::PrivateIp)))
-                .filter(|n| n.host.as_deref().is_some_and(|h| !classify::is_placeholder_host(h)))
+                .filter(|n| {
+                    n.host_kind.is_some_and(|k| {
+                        !matches!(
+                            k,
+                            palisade_diagnostics::HostKind::Loopback
+                                | palisade_diagnostics::HostKind::PrivateIp
+                        )
+                    })
+                })
+                .filter(|n| {
+                    n.host
+                        .as_deref()
+                        .is_some_and(|h| !classify::is_placeholder_host(h))
+                })
                 .collect();
             let Some(dest) = dests.first() else { continue };
-            let smuggles = lower.contains("$(") || lower.contains('`') || lower.contains("${") || has_var(&lower);
-            let sends = [" -d", "--data", " -f ", "--form", " -t ", "--upload-file", "-x post", "--post-data", "--post-file", "-body"].iter().any(|f| lower.contains(f));
-            let host_has_data = dest.destination.as_deref().is_some_and(|d| d.contains('$') || d.contains('%') || d.contains('`'));
+            let smuggles = lower.contains("$(")
+                || lower.contains('`')
+                || lower.contains("${")
+                || has_var(&lower);
+            let sends = [
+                " -d",
+                "--data",
+                " -f ",
+                "--form",
+                " -t ",
+                "--upload-file",
+                "-x post",
+                "--post-data",
+                "--post-file",
+                "-body",
+            ]
+            .iter()
+            .any(|f| lower.contains(f));
+            let host_has_data = dest
+                .destination
+                .as_deref()
+                .is_some_and(|d| d.contains('$') || d.contains('%') || d.contains('`'));
             let collector = dests.iter().any(|d| d.collector.is_some());
-            let severity = if (smuggles && (sends || host_has_data)) || collector { Severity::Critical } else { Severity::High };
+            let severity = if (smuggles && (sends || host_has_data)) || collector {
+                Severity::Critical
+            } else {
+                Severity::High
+            };
             let host = dest.host.as_deref().unwrap_or("");
             let msg = if severity == Severity::Critical {
-                format!("`{}` script sends local data to `{host}` with `{tool}`: `{}`", s.event, s.command)
+                format!(
+                    "`{}` script sends local data to `{host}` with `{tool}`: `{}`",
+                    s.event, s.command
+                )
             } else {
-                format!("`{}` script contacts `{host}` with `{tool}`: `{}`", s.event, s.command)
+                format!(
+                    "`{}` script contacts `{host}` with `{tool}`: `{}`",
+                    s.event, s.command
+                )
             };
-            out.push(script_finding(ctx, Self::META.id, severity, s, msg).with_capability("network"));
+            out.push(
+                script_finding(ctx, Self::META.id, severity, s, msg).with_capability("network"),
+            );
         }
     }
 }
@@ -78,8 +144,13 @@ impl Rule for InstallScriptNetwork {
 /// `$USER`, `$HOSTNAME`, `%USERNAME%`...
 fn has_var(cmd: &str) -> bool {
     let b = cmd.as_bytes();
-    b.windows(2).any(|w| w[0] == b'$' && (w[1].is_ascii_alphabetic() || w[1] == b'_'))
-        || cmd.split('%').skip(1).step_by(2).any(|v| !v.is_empty() && v.len() < 32 && v.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_'))
+    b.windows(2)
+        .any(|w| w[0] == b'$' && (w[1].is_ascii_alphabetic() || w[1] == b'_'))
+        || cmd.split('%').skip(1).step_by(2).any(|v| {
+            !v.is_empty()
+                && v.len() < 32
+                && v.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
+        })
 }
 
 #[cfg(test)]

@@ -36,7 +36,16 @@ impl Rule for InstallScriptReverseShell {
     fn check(&self, ctx: &ScanContext<'_>, out: &mut Vec<Finding>) {
         for (s, t) in scripts(ctx) {
             if t.reverse_shell {
-                out.push(script_finding(ctx, Self::META.id, Self::META.severity, s, format!("`{}` script opens a reverse shell: `{}`", s.event, s.command)));
+                out.push(script_finding(
+                    ctx,
+                    Self::META.id,
+                    Self::META.severity,
+                    s,
+                    format!(
+                        "`{}` script opens a reverse shell: `{}`",
+                        s.event, s.command
+                    ),
+                ));
             }
         }
     }

@@ -13,14 +13,29 @@ use crate::classify::{self, CommandTraits};
 use crate::context::ScanContext;
 
 /// Lifecycle scripts with their command traits.
-pub(crate) fn scripts<'a>(ctx: &'a ScanContext<'_>) -> impl Iterator<Item = (&'a ScriptFact, CommandTraits)> {
-    ctx.facts.scripts.iter().map(|s| (s, classify::command_traits(&s.command)))
+pub(crate) fn scripts<'a>(
+    ctx: &'a ScanContext<'_>,
+) -> impl Iterator<Item = (&'a ScriptFact, CommandTraits)> {
+    ctx.facts
+        .scripts
+        .iter()
+        .map(|s| (s, classify::command_traits(&s.command)))
 }
 
 /// A finding on a script line; scripts that do not run on a registry install
 /// (`prepare`, `uninstall`...) weigh one step less.
-pub(crate) fn script_finding(ctx: &ScanContext<'_>, id: &str, severity: Severity, s: &ScriptFact, message: String) -> Finding {
-    let severity = if s.at.install_time { severity } else { severity.lowered() };
+pub(crate) fn script_finding(
+    ctx: &ScanContext<'_>,
+    id: &str,
+    severity: Severity,
+    s: &ScriptFact,
+    message: String,
+) -> Finding {
+    let severity = if s.at.install_time {
+        severity
+    } else {
+        severity.lowered()
+    };
     ctx.at(Finding::new(id, severity, message), &s.at.location)
         .at_install_time(s.at.install_time)
         .with_capability("install-script")

@@ -34,7 +34,9 @@ impl Rule for RemoteDependency {
     }
 
     fn check(&self, ctx: &ScanContext<'_>, out: &mut Vec<Finding>) {
-        let Some(m) = &ctx.package.manifest else { return };
+        let Some(m) = &ctx.package.manifest else {
+            return;
+        };
         for (section, name, spec) in m.dependencies() {
             if section == "devDependencies" {
                 continue;
@@ -44,18 +46,28 @@ impl Rule for RemoteDependency {
                 Some((Severity::High, "plain-HTTP URL"))
             } else if lower.starts_with("https://") {
                 Some((Severity::Medium, "URL"))
-            } else if lower.starts_with("git") || lower.starts_with("github:") || lower.starts_with("gitlab:") || lower.starts_with("bitbucket:") {
+            } else if lower.starts_with("git")
+                || lower.starts_with("github:")
+                || lower.starts_with("gitlab:")
+                || lower.starts_with("bitbucket:")
+            {
                 Some((Severity::Low, "git repository"))
             } else {
                 None
             };
             if let Some((severity, what)) = kind {
                 let line = m.line_of_key(name, Some(section)).unwrap_or(0);
-                out.push(ctx.at(
-                    Finding::new(Self::META.id, severity, format!("dependency `{name}` comes from a {what}: `{spec}`"))
+                out.push(
+                    ctx.at(
+                        Finding::new(
+                            Self::META.id,
+                            severity,
+                            format!("dependency `{name}` comes from a {what}: `{spec}`"),
+                        )
                         .with_help("depend on a published registry version"),
-                    &Location::new("package.json", line, 1),
-                ));
+                        &Location::new("package.json", line, 1),
+                    ),
+                );
             }
         }
     }
@@ -71,7 +83,9 @@ mod tests {
         Tester::new(&RemoteDependency::META).test(
             &[
                 Case::Manifest(r#"{"name":"a","dependencies":{"x":"http://127.0.0.1/x.tgz"}}"#),
-                Case::Manifest(r#"{"name":"a","dependencies":{"x":"git+https://git.invalid/x.git"}}"#),
+                Case::Manifest(
+                    r#"{"name":"a","dependencies":{"x":"git+https://git.invalid/x.git"}}"#,
+                ),
             ],
             &[
                 Case::Manifest(r#"{"name":"a","dependencies":{"x":"^1.2.3","y":"npm:z@1"}}"#),

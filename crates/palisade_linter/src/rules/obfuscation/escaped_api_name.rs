@@ -5,13 +5,45 @@ use crate::rule::{Rule, RuleMeta, declare_rule};
 
 /// APIs whose name, hidden, means code is run or a process started.
 const EXEC_APIS: &[&str] = &[
-    "vm", "child_process", "runInThisContext", "runInNewContext", "runInContext", "compileFunction", "eval", "Function",
-    "exec", "execSync", "spawn", "spawnSync", "execFile", "fork", "_compile", "_load",
+    "vm",
+    "child_process",
+    "runInThisContext",
+    "runInNewContext",
+    "runInContext",
+    "compileFunction",
+    "eval",
+    "Function",
+    "exec",
+    "execSync",
+    "spawn",
+    "spawnSync",
+    "execFile",
+    "fork",
+    "_compile",
+    "_load",
 ];
 /// APIs that reach data or the network.
 const DATA_APIS: &[&str] = &[
-    "http", "https", "net", "dns", "request", "get", "post", "env", "hostname", "userInfo", "homedir", "networkInterfaces",
-    "readFileSync", "writeFileSync", "readdirSync", "require", "fs", "os", "fromCharCode", "atob",
+    "http",
+    "https",
+    "net",
+    "dns",
+    "request",
+    "get",
+    "post",
+    "env",
+    "hostname",
+    "userInfo",
+    "homedir",
+    "networkInterfaces",
+    "readFileSync",
+    "writeFileSync",
+    "readdirSync",
+    "require",
+    "fs",
+    "os",
+    "fromCharCode",
+    "atob",
 ];
 
 declare_rule! {
@@ -59,9 +91,19 @@ impl Rule for EscapedApiName {
                 continue;
             }
             out.push(
-                ctx.at(Finding::new(Self::META.id, severity, format!("the API name `{}` is written with escapes to hide it", o.detail)), &o.at.location)
-                    .at_install_time(o.at.install_time)
-                    .with_capability("obfuscation"),
+                ctx.at(
+                    Finding::new(
+                        Self::META.id,
+                        severity,
+                        format!(
+                            "the API name `{}` is written with escapes to hide it",
+                            o.detail
+                        ),
+                    ),
+                    &o.at.location,
+                )
+                .at_install_time(o.at.install_time)
+                .with_capability("obfuscation"),
             );
         }
     }

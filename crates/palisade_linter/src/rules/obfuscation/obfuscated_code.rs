@@ -44,9 +44,21 @@ impl Rule for ObfuscatedCode {
                 continue;
             }
             let in_file = |path: &str| path == file.path;
-            let capable = ctx.facts.network.iter().any(|n| n.api.is_some() && in_file(&n.at.location.path))
-                || ctx.facts.processes.iter().any(|p| in_file(&p.at.location.path))
-                || ctx.facts.decode_run.iter().any(|d| in_file(&d.at.location.path));
+            let capable = ctx
+                .facts
+                .network
+                .iter()
+                .any(|n| n.api.is_some() && in_file(&n.at.location.path))
+                || ctx
+                    .facts
+                    .processes
+                    .iter()
+                    .any(|p| in_file(&p.at.location.path))
+                || ctx
+                    .facts
+                    .decode_run
+                    .iter()
+                    .any(|d| in_file(&d.at.location.path));
             let words = &file.obfuscation.capability_words;
             let severity = if file.install_time || capable || !words.is_empty() {
                 Severity::Critical
@@ -57,7 +69,11 @@ impl Rule for ObfuscatedCode {
             };
             let location = match file.obfuscation.first_offset {
                 Some(offset) => {
-                    let text = ctx.package.file(&file.path).map(|f| String::from_utf8_lossy(&f.data).into_owned()).unwrap_or_default();
+                    let text = ctx
+                        .package
+                        .file(&file.path)
+                        .map(|f| String::from_utf8_lossy(&f.data).into_owned())
+                        .unwrap_or_default();
                     crate::lines::LineIndex::new(&text).location(&file.path, &text, offset)
                 }
                 None => Location::file(file.path.clone()),
@@ -65,16 +81,35 @@ impl Rule for ObfuscatedCode {
             let also = if capable {
                 " and uses the network, processes or dynamic code".to_owned()
             } else if !words.is_empty() {
-                format!(" and its strings name {}", words.iter().take(6).map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", "))
+                format!(
+                    " and its strings name {}",
+                    words
+                        .iter()
+                        .take(6)
+                        .map(|w| format!("`{w}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             } else if file.install_time {
                 " and runs at install".to_owned()
             } else {
                 String::new()
             };
             out.push(
-                ctx.at(Finding::new(Self::META.id, severity, format!("`{}` is obfuscated ({}){also}", file.path, file.obfuscation.describe())), &location)
-                    .at_install_time(file.install_time)
-                    .with_capability("obfuscation"),
+                ctx.at(
+                    Finding::new(
+                        Self::META.id,
+                        severity,
+                        format!(
+                            "`{}` is obfuscated ({}){also}",
+                            file.path,
+                            file.obfuscation.describe()
+                        ),
+                    ),
+                    &location,
+                )
+                .at_install_time(file.install_time)
+                .with_capability("obfuscation"),
             );
         }
     }

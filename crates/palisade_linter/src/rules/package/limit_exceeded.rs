@@ -35,7 +35,9 @@ impl Rule for LimitExceeded {
 
     fn check(&self, ctx: &ScanContext<'_>, out: &mut Vec<palisade_diagnostics::Finding>) {
         for issue in &ctx.package.issues {
-            let ReadIssueKind::LimitExceeded(kind) = issue.kind else { continue };
+            let ReadIssueKind::LimitExceeded(kind) = issue.kind else {
+                continue;
+            };
             let mut f = Self::finding(format!("limit `{kind}` exceeded: {}", issue.detail))
                 .with_confidence(Confidence::High)
                 .with_help("raise the limit if the package is trusted, or treat what was not read as unknown");
@@ -58,11 +60,22 @@ mod tests {
     fn fires_on_limit_issues_only() {
         let mut pkg = palisade_package::Package::from_files(
             "t",
-            vec![PackageFile { path: "package.json".into(), data: br#"{"name":"a","version":"1.0.0"}"#.to_vec(), executable: false }],
+            vec![PackageFile {
+                path: "package.json".into(),
+                data: br#"{"name":"a","version":"1.0.0"}"#.to_vec(),
+                executable: false,
+            }],
         );
-        let engine = Engine::new(EngineOptions { only_rules: vec![LimitExceeded::META.id.into()], ..EngineOptions::default() });
+        let engine = Engine::new(EngineOptions {
+            only_rules: vec![LimitExceeded::META.id.into()],
+            ..EngineOptions::default()
+        });
         assert!(engine.scan(&pkg).findings.is_empty());
-        pkg.issues.push(ReadIssue::limit(LimitKind::Files, None, "more than 10000 files"));
+        pkg.issues.push(ReadIssue::limit(
+            LimitKind::Files,
+            None,
+            "more than 10000 files",
+        ));
         let r = engine.scan(&pkg);
         assert_eq!(r.findings.len(), 1);
         assert!(r.findings[0].message.contains("`files`"));

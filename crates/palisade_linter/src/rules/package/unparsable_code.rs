@@ -33,12 +33,22 @@ impl Rule for UnparsableCode {
 
     fn check(&self, ctx: &ScanContext<'_>, out: &mut Vec<Finding>) {
         for file in ctx.code_files {
-            let Some(err) = &file.parse_error else { continue };
-            let severity = if file.install_time { Severity::Medium } else { Severity::Low };
+            let Some(err) = &file.parse_error else {
+                continue;
+            };
+            let severity = if file.install_time {
+                Severity::Medium
+            } else {
+                Severity::Low
+            };
             out.push(
-                Finding::new(Self::META.id, severity, format!("`{}` does not parse ({err}); analysed as text", file.path))
-                    .with_location(Location::file(file.path.clone()))
-                    .at_install_time(file.install_time),
+                Finding::new(
+                    Self::META.id,
+                    severity,
+                    format!("`{}` does not parse ({err}); analysed as text", file.path),
+                )
+                .with_location(Location::file(file.path.clone()))
+                .at_install_time(file.install_time),
             );
         }
     }
@@ -53,7 +63,10 @@ mod tests {
     fn rule() {
         Tester::new(&UnparsableCode::META).test(
             &[Case::InstallJs("const a = {{{ require('https');")],
-            &[Case::Js("const a = { b: 1 };"), Case::Files(&[("README.md", "{{{")])],
+            &[
+                Case::Js("const a = { b: 1 };"),
+                Case::Files(&[("README.md", "{{{")]),
+            ],
         );
     }
 }

@@ -43,8 +43,16 @@ impl Rule for Unreadable {
                 ReadIssueKind::SpecialFile => (Severity::Low, "special file skipped"),
                 _ => (Severity::Medium, "unreadable"),
             };
-            let path = issue.path.as_deref().map(|p| format!(" `{p}`")).unwrap_or_default();
-            let mut f = Finding::new(Self::META.id, severity, format!("{what}{path}: {}", issue.detail));
+            let path = issue
+                .path
+                .as_deref()
+                .map(|p| format!(" `{p}`"))
+                .unwrap_or_default();
+            let mut f = Finding::new(
+                Self::META.id,
+                severity,
+                format!("{what}{path}: {}", issue.detail),
+            );
             if let Some(p) = &issue.path {
                 f = f.with_location(Location::file(p.clone()));
             }
@@ -52,8 +60,12 @@ impl Rule for Unreadable {
         }
         if let Some(err) = &ctx.package.manifest_error {
             out.push(
-                Finding::new(Self::META.id, Severity::Medium, format!("`package.json` is unreadable: {err}"))
-                    .with_location(Location::file("package.json")),
+                Finding::new(
+                    Self::META.id,
+                    Severity::Medium,
+                    format!("`package.json` is unreadable: {err}"),
+                )
+                .with_location(Location::file("package.json")),
             );
         }
     }

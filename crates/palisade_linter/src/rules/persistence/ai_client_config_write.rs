@@ -37,12 +37,28 @@ impl Rule for AiClientConfigWrite {
     }
 
     fn check(&self, ctx: &ScanContext<'_>, out: &mut Vec<Finding>) {
-        for w in ctx.facts.files_written.iter().filter(|w| w.category == "ai-client-config") {
-            let severity = if w.at.install_time { Severity::Critical } else { Severity::Medium };
+        for w in ctx
+            .facts
+            .files_written
+            .iter()
+            .filter(|w| w.category == "ai-client-config")
+        {
+            let severity = if w.at.install_time {
+                Severity::Critical
+            } else {
+                Severity::Medium
+            };
             out.push(
-                ctx.at(Finding::new(Self::META.id, severity, format!("writes AI-client configuration `{}`", w.path)), &w.at.location)
-                    .at_install_time(w.at.install_time)
-                    .with_capability("persistence"),
+                ctx.at(
+                    Finding::new(
+                        Self::META.id,
+                        severity,
+                        format!("writes AI-client configuration `{}`", w.path),
+                    ),
+                    &w.at.location,
+                )
+                .at_install_time(w.at.install_time)
+                .with_capability("persistence"),
             );
         }
     }

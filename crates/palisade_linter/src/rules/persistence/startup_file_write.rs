@@ -45,11 +45,22 @@ impl Rule for StartupFileWrite {
                 "ssh" if w.path.contains("authorized_keys") => "SSH authorized keys",
                 _ => continue,
             };
-            let severity = if w.at.install_time { Severity::Critical } else { Severity::Medium };
+            let severity = if w.at.install_time {
+                Severity::Critical
+            } else {
+                Severity::Medium
+            };
             out.push(
-                ctx.at(Finding::new(Self::META.id, severity, format!("writes {what}: `{}`", w.path)), &w.at.location)
-                    .at_install_time(w.at.install_time)
-                    .with_capability("persistence"),
+                ctx.at(
+                    Finding::new(
+                        Self::META.id,
+                        severity,
+                        format!("writes {what}: `{}`", w.path),
+                    ),
+                    &w.at.location,
+                )
+                .at_install_time(w.at.install_time)
+                .with_capability("persistence"),
             );
         }
     }
