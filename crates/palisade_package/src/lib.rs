@@ -89,7 +89,26 @@ pub fn read_path(path: &Path, limits: &Limits) -> Result<Package, Error> {
     if bytes.len() as u64 > limits.max_archive_bytes {
         return Ok(too_large(bytes.len() as u64));
     }
-    read_bytes(&bytes, &display, limits).ok_or(Error::UnknownFormat(display))
+    if let Some(pkg) = read_bytes(&bytes, &display, limits) {
+        return Ok(pkg);
+    }
+    // Named like an archive but not one: a package that could not be read is a
+    // finding (`package/unreadable`), so policy decides; anything else is the
+    // user naming the wrong file.
+    let lower = display.to_ascii_lowercase();
+    if [".tgz", ".tar.gz", ".tar", ".zip", ".whl"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+    {
+        let mut pkg = Package::empty(display);
+        pkg.issues.push(ReadIssue::new(
+            ReadIssueKind::Unreadable,
+            None,
+            "not a gzip, tar or zip archive (unrecognised content)",
+        ));
+        return Ok(pkg);
+    }
+    Err(Error::UnknownFormat(display))
 }
 
 /// Reads a package from archive bytes, sniffing the format: gzip (read as a

@@ -547,7 +547,14 @@ fn empty_archive_is_unreadable() {
 #[test]
 fn unknown_format_is_an_error_for_read_path() {
     let dir = tempfile::tempdir().expect("tempdir");
+    // Named like an archive: a package that reads with an `Unreadable` issue,
+    // so policy decides (STYLE.md: an unreadable archive is a finding).
     let path = dir.path().join("x.tgz");
+    std::fs::write(&path, b"not an archive at all").expect("write");
+    let pkg = read_path(&path, &Limits::default()).expect("a package with an issue");
+    assert!(pkg.has_issue(&ReadIssueKind::Unreadable), "{:?}", pkg.issues);
+    // Named like anything else: the user named the wrong file.
+    let path = dir.path().join("notes.txt");
     std::fs::write(&path, b"not an archive at all").expect("write");
     let err = read_path(&path, &Limits::default()).expect_err("unknown format");
     assert!(err.to_string().contains("is not a package"), "{err}");
