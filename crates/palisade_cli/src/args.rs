@@ -18,6 +18,8 @@ pub struct Cli {
 pub enum Command {
     /// Scan packages: registry specs (`name@version`), tarballs (.tgz/.tar/.zip) or folders.
     Scan(ScanArgs),
+    /// Compare two versions of a package: what the new one can do that the old one could not.
+    Diff(DiffArgs),
     /// List the detection rules.
     Rules(RulesArgs),
     /// Print a rule's documentation.
@@ -71,6 +73,31 @@ pub struct ScanArgs {
     /// Include each package's extracted facts in JSON output.
     #[arg(long)]
     pub facts: bool,
+    /// Do not compare registry packages with their previous published version.
+    #[arg(long)]
+    pub no_diff: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Args)]
+pub struct DiffArgs {
+    /// The old version: `name@version`, a `.tgz`/`.tar`/`.zip` file, or a package folder.
+    pub old: String,
+    /// The new version, in the same forms.
+    pub new: String,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    /// Exit with 1 when the diff is rated at least this.
+    #[arg(long, value_enum, default_value_t = FailOn::Malicious)]
+    pub fail_on: FailOn,
+    /// Registry URL (default: from the npm configuration).
+    #[arg(long)]
+    pub registry: Option<String>,
     #[command(flatten)]
     pub limits: LimitArgs,
 }

@@ -19,11 +19,16 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { Status::Usage.into() } else { Status::Clean.into() };
+            return if e.use_stderr() {
+                Status::Usage.into()
+            } else {
+                Status::Clean.into()
+            };
         }
     };
     let result = match cli.command {
         Command::Scan(args) => commands::scan::run(&args),
+        Command::Diff(args) => commands::diff::run(&args),
         Command::Rules(args) => commands::rules::list(&args),
         Command::Rule { id } => commands::rules::show(&id),
         Command::Files { input, path } => commands::files::run(&input, path.as_deref()),

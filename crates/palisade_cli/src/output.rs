@@ -13,11 +13,18 @@ pub fn stdout_color() -> bool {
 /// Writes `text` to `path` through a temporary file in the same folder, so a
 /// failed run never leaves a half-written report.
 pub fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "report".into());
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "report".into());
     let tmp = dir.join(format!(".{name}.palisade-{}.tmp", std::process::id()));
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp).with_context(|| format!("cannot create `{}`", tmp.display()))?;
+        let mut f = std::fs::File::create(&tmp)
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
         f.write_all(text.as_bytes())?;
         f.sync_all()?;
         std::fs::rename(&tmp, path).with_context(|| format!("cannot write `{}`", path.display()))

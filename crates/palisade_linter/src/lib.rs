@@ -7,6 +7,7 @@
 mod checkers;
 mod classify;
 mod context;
+pub mod diff;
 mod engine;
 mod lines;
 pub mod rule;

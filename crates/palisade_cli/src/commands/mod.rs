@@ -1,3 +1,5 @@
+pub mod diff;
 pub mod files;
+pub(crate) mod input;
 pub mod rules;
 pub mod scan;

@@ -29,8 +29,18 @@ pub fn list(args: &RulesArgs) -> anyhow::Result<Status> {
         let mut out = String::new();
         for r in rules {
             let m = r.meta();
-            let status = if m.status == palisade_diagnostics::RuleStatus::Preview { " (preview)" } else { "" };
-            let _ = writeln!(out, "{:<width$}  {:<8}  {}{status}", m.id, m.severity.as_str(), m.summary);
+            let status = if m.status == palisade_diagnostics::RuleStatus::Preview {
+                " (preview)"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "{:<width$}  {:<8}  {}{status}",
+                m.id,
+                m.severity.as_str(),
+                m.summary
+            );
         }
         out
     };
@@ -40,13 +50,17 @@ pub fn list(args: &RulesArgs) -> anyhow::Result<Status> {
 
 /// `palisade rule <id>`.
 pub fn show(id: &str) -> anyhow::Result<Status> {
-    let rule = palisade_linter::rule(id).ok_or_else(|| usage(format!("no rule `{id}`; `palisade rules` lists them")))?;
+    let rule = palisade_linter::rule(id)
+        .ok_or_else(|| usage(format!("no rule `{id}`; `palisade rules` lists them")))?;
     let m = rule.meta();
     let status = match m.status {
         palisade_diagnostics::RuleStatus::Stable => "stable",
         palisade_diagnostics::RuleStatus::Preview => "preview",
     };
-    let mut out = format!("# {}\n\n{}\n\nDefault severity: {}. Status: {status}.\n\n", m.id, m.summary, m.severity);
+    let mut out = format!(
+        "# {}\n\n{}\n\nDefault severity: {}. Status: {status}.\n\n",
+        m.id, m.summary, m.severity
+    );
     for line in m.doc.lines() {
         out.push_str(line.strip_prefix(' ').unwrap_or(line));
         out.push('\n');
