@@ -213,6 +213,8 @@ impl Finding {
 
     /// The category half of the rule id.
     pub fn category(&self) -> &str {
-        self.rule.split_once('/').map_or(self.rule.as_str(), |(c, _)| c)
+        self.rule
+            .split_once('/')
+            .map_or(self.rule.as_str(), |(c, _)| c)
     }
 }

@@ -7,12 +7,12 @@
 
 mod facts;
 mod finding;
-mod report;
 pub mod render;
+mod report;
 
 pub use facts::{
-    DecodeRunFact, EmailRecipientFact, EnvAccessFact, Fact, FactKind, Facts, FlowFact,
-    HostKind, ImportFact, NetworkFact, PathFact, ProcessFact, ScriptFact,
+    DecodeRunFact, EmailRecipientFact, EnvAccessFact, Fact, FactKind, Facts, FlowFact, HostKind,
+    ImportFact, NetworkFact, PathFact, ProcessFact, ScriptFact,
 };
 pub use finding::{Confidence, Finding, Location, RuleStatus, Severity};
 pub use report::{InputError, PackageReport, Report, ScanStats, ToolInfo, Verdict};
