@@ -171,7 +171,13 @@ pub(crate) fn analyse(path: &str, source: &str, kind: JsKind) -> JsFileResult {
         let seeds = std::mem::take(&mut v.param_seeds);
         let decoders = std::mem::take(&mut v.decoder_fns);
         let returns = std::mem::take(&mut v.fn_returns);
+        // Top-level constants the first pass learned, so uses above a `var`
+        // declaration (hoisting) see its value in the second pass.
+        let hoisted = std::mem::take(&mut v.scopes[0]);
         v = Analyzer::new(path, source);
+        v.scopes[0].strings = hoisted.strings;
+        v.scopes[0].arrays = hoisted.arrays;
+        v.scopes[0].declared = hoisted.declared;
         v.seeded = seeds;
         v.known_decoder_fns = decoders;
         v.known_fn_returns = returns;

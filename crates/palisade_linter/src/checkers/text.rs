@@ -36,6 +36,8 @@ pub(crate) struct Obfuscation {
     pub first_offset: Option<u32>,
     /// Anti-analysis tricks: debugger traps, console silencing.
     pub anti_analysis: bool,
+    /// The obfuscator's string array is itself encoded (base64/RC4).
+    pub encoded_strings: bool,
     /// Capability words among the file's strings (`child_process`,
     /// `webhook`, `hostname`...), the obfuscated code's real intent.
     pub capability_words: Vec<&'static str>,
@@ -152,6 +154,16 @@ pub(crate) fn obfuscation(text: &str) -> Obfuscation {
             && memchr::memmem::find(b, b"'console'").is_some());
     if o.is_obfuscated(text.len()) {
         o.capability_words = capability_words(text);
+        // An embedded base64 alphabet in obfuscated code: the string array
+        // itself is encoded, so even the obfuscated form hides its words.
+        if memchr::memmem::find(
+            b,
+            b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=",
+        )
+        .is_some()
+        {
+            o.encoded_strings = true;
+        }
     }
     if o.first_offset.is_none() && (o.hex_escapes > 0 || o.jsfuck > 0) {
         o.first_offset = memchr::memmem::find(b, b"\\x")

@@ -53,7 +53,9 @@ impl Rule for InstallTimeRecon {
             let collector = dest.as_ref().is_some_and(|d| d.collector.is_some());
             let severity = match (flow.at.install_time, collector, dest.is_some()) {
                 (true, _, true) | (false, true, _) => Severity::Critical,
-                (true, false, false) => Severity::High,
+                // At install, host and user information leaving for any
+                // host is the dependency-confusion beacon, wherever it goes.
+                (true, false, false) => Severity::Critical,
                 _ => continue,
             };
             reported_files.insert(flow.at.location.path.clone());

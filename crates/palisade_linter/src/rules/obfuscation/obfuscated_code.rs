@@ -60,7 +60,11 @@ impl Rule for ObfuscatedCode {
                     .iter()
                     .any(|d| in_file(&d.at.location.path));
             let words = &file.obfuscation.capability_words;
-            let severity = if file.install_time || capable || !words.is_empty() {
+            let severity = if file.install_time
+                || capable
+                || !words.is_empty()
+                || file.obfuscation.encoded_strings
+            {
                 Severity::Critical
             } else if file.obfuscation.string_array_rotation || file.obfuscation.anti_analysis {
                 Severity::High
@@ -92,6 +96,8 @@ impl Rule for ObfuscatedCode {
                 )
             } else if file.install_time {
                 " and runs at install".to_owned()
+            } else if file.obfuscation.encoded_strings {
+                " and its string table is encoded too".to_owned()
             } else {
                 String::new()
             };
