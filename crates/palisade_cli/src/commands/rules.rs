@@ -1,19 +1,27 @@
 use std::fmt::Write as _;
 
-use palisade_linter::Engine;
+use palisade_linter::{Engine, RuleMeta};
 
 use crate::args::RulesArgs;
 use crate::exit::{Status, usage};
 use crate::output;
 
+/// Every rule's metadata: package rules, then version-diff rules.
+fn all_metas() -> Vec<&'static RuleMeta> {
+    Engine::rules()
+        .iter()
+        .map(|r| r.meta())
+        .chain(palisade_linter::diff::rules::ALL.iter().map(|r| r.meta()))
+        .collect()
+}
+
 /// `palisade rules`.
 pub fn list(args: &RulesArgs) -> anyhow::Result<Status> {
-    let rules = Engine::rules();
+    let rules = all_metas();
     let text = if args.json {
         let v: Vec<serde_json::Value> = rules
             .iter()
-            .map(|r| {
-                let m = r.meta();
+            .map(|m| {
                 serde_json::json!({
                     "id": m.id,
                     "category": m.category(),
@@ -25,10 +33,9 @@ pub fn list(args: &RulesArgs) -> anyhow::Result<Status> {
             .collect();
         serde_json::to_string_pretty(&v)? + "\n"
     } else {
-        let width = rules.iter().map(|r| r.meta().id.len()).max().unwrap_or(0);
+        let width = rules.iter().map(|m| m.id.len()).max().unwrap_or(0);
         let mut out = String::new();
-        for r in rules {
-            let m = r.meta();
+        for m in rules {
             let status = if m.status == palisade_diagnostics::RuleStatus::Preview {
                 " (preview)"
             } else {
@@ -50,9 +57,10 @@ pub fn list(args: &RulesArgs) -> anyhow::Result<Status> {
 
 /// `palisade rule <id>`.
 pub fn show(id: &str) -> anyhow::Result<Status> {
-    let rule = palisade_linter::rule(id)
+    let m = all_metas()
+        .into_iter()
+        .find(|m| m.id == id)
         .ok_or_else(|| usage(format!("no rule `{id}`; `palisade rules` lists them")))?;
-    let m = rule.meta();
     let status = match m.status {
         palisade_diagnostics::RuleStatus::Stable => "stable",
         palisade_diagnostics::RuleStatus::Preview => "preview",
