@@ -4,9 +4,12 @@ use std::io::Read as _;
 use std::time::Duration;
 
 use nodejs_semver::{Range, Version};
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue};
+use reqwest::header::{
+    ACCEPT, AUTHORIZATION, ETAG, HeaderValue, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
+};
 use url::Url;
 
+use crate::cache::{Cache, CachedPackument};
 use crate::config::NpmConfig;
 use crate::error::{Error, redact_url, redact_url_text};
 use crate::integrity::Integrity;
@@ -89,6 +92,17 @@ pub struct Client {
     config: NpmConfig,
     options: ClientOptions,
     http: reqwest::blocking::Client,
+    cache: Option<Cache>,
+}
+
+/// A GET's outcome: a body with its validators, or `304 Not Modified`.
+enum Fetched {
+    Body {
+        bytes: Vec<u8>,
+        etag: Option<String>,
+        last_modified: Option<String>,
+    },
+    NotModified,
 }
 
 impl Client {
@@ -115,7 +129,22 @@ impl Client {
             config,
             options,
             http,
+            cache: None,
         })
+    }
+
+    /// Uses `cache` for tarballs (content-addressed, verified on read) and
+    /// packuments (revalidated with `If-None-Match`/`If-Modified-Since`, once
+    /// per process); in offline mode, only the cache.
+    #[must_use]
+    pub fn with_cache(mut self, cache: Cache) -> Self {
+        self.cache = Some(cache);
+        self
+    }
+
+    /// The cache in use, if any.
+    pub fn cache(&self) -> Option<&Cache> {
+        self.cache.as_ref()
     }
 
     /// The configuration in use.
@@ -161,17 +190,80 @@ impl Client {
 
     fn fetch_packument(&self, name: &str, accept: &'static str) -> Result<Packument, Error> {
         let url = self.packument_url(name)?;
-        let bytes = self.get(
-            name,
-            &url,
-            HeaderValue::from_static(accept),
-            self.options.max_packument_bytes,
-        )?;
+        let bytes = match &self.cache {
+            None => self.get(
+                name,
+                &url,
+                HeaderValue::from_static(accept),
+                self.options.max_packument_bytes,
+            )?,
+            Some(cache) => self.packument_through(cache, name, &url, accept)?,
+        };
         serde_json::from_slice(&bytes).map_err(|source| Error::InvalidPackument {
             package: name.to_owned(),
             url: redact_url(&url),
             source,
         })
+    }
+
+    /// A packument body through the cache: as cached when offline or already
+    /// revalidated in this process, else revalidated or downloaded.
+    fn packument_through(
+        &self,
+        cache: &Cache,
+        name: &str,
+        url: &Url,
+        accept: &'static str,
+    ) -> Result<Vec<u8>, Error> {
+        let limit = self.options.max_packument_bytes;
+        let cached = cache.read_packument(url.as_str(), accept, limit);
+        match cached {
+            Some((cached, fresh)) if fresh || cache.is_offline() => {
+                cache.count_packument_cached();
+                return Ok(cached.body);
+            }
+            None if cache.is_offline() => {
+                return Err(Error::Offline {
+                    package: name.to_owned(),
+                    what: "packument",
+                });
+            }
+            _ => {}
+        }
+        let validators = cached
+            .as_ref()
+            .map(|(c, _)| (c.etag.as_deref(), c.last_modified.as_deref()));
+        cache.count_request();
+        match self.get_conditional(
+            name,
+            url,
+            HeaderValue::from_static(accept),
+            limit,
+            validators,
+        )? {
+            Fetched::NotModified => match cached {
+                Some((cached, _)) => {
+                    cache.count_not_modified();
+                    cache.mark_fresh(url.as_str(), accept);
+                    Ok(cached.body)
+                }
+                // A 304 to a request without validators: ask again plainly.
+                None => self.get(name, url, HeaderValue::from_static(accept), limit),
+            },
+            Fetched::Body {
+                bytes,
+                etag,
+                last_modified,
+            } => {
+                let entry = CachedPackument {
+                    etag,
+                    last_modified,
+                    body: bytes,
+                };
+                cache.write_packument(url.as_str(), accept, &entry);
+                Ok(entry.body)
+            }
+        }
     }
 
     /// Fetches the packument and picks the version `spec` asks for.
@@ -217,6 +309,19 @@ impl Client {
                 package: resolved.name.clone(),
                 version: resolved.version.clone(),
             })?;
+        if let Some(cache) = &self.cache {
+            if let Some(bytes) = cache.read_tarball(&integrity, self.options.max_tarball_bytes) {
+                return Ok(bytes);
+            }
+            if cache.is_offline() {
+                return Err(Error::Offline {
+                    package: format!("{}@{}", resolved.name, resolved.version),
+                    what: "tarball",
+                });
+            }
+            cache.count_request();
+            cache.count_tarball_downloaded();
+        }
         let bytes = self.get(
             &resolved.name,
             &resolved.tarball,
@@ -231,6 +336,9 @@ impl Client {
                 expected: mismatch.expected,
                 actual: mismatch.actual,
             })?;
+        if let Some(cache) = &self.cache {
+            cache.write_tarball(&integrity, &bytes);
+        }
         Ok(bytes)
     }
 
@@ -242,8 +350,37 @@ impl Client {
         accept: HeaderValue,
         limit: u64,
     ) -> Result<Vec<u8>, Error> {
+        match self.get_conditional(package, url, accept, limit, None)? {
+            Fetched::Body { bytes, .. } => Ok(bytes),
+            Fetched::NotModified => Err(Error::Status {
+                package: package.to_owned(),
+                url: redact_url(url),
+                status: 304,
+            }),
+        }
+    }
+
+    /// [`Client::get`], sending `If-None-Match` / `If-Modified-Since` from
+    /// `validators` (an `ETag`, a `Last-Modified`) and returning the
+    /// response's own validators.
+    fn get_conditional(
+        &self,
+        package: &str,
+        url: &Url,
+        accept: HeaderValue,
+        limit: u64,
+        validators: Option<(Option<&str>, Option<&str>)>,
+    ) -> Result<Fetched, Error> {
         let shown = || redact_url(url);
         let mut request = self.http.get(url.clone()).header(ACCEPT, accept);
+        if let Some((etag, last_modified)) = validators {
+            if let Some(value) = etag.and_then(|v| HeaderValue::from_str(v).ok()) {
+                request = request.header(IF_NONE_MATCH, value);
+            }
+            if let Some(value) = last_modified.and_then(|v| HeaderValue::from_str(v).ok()) {
+                request = request.header(IF_MODIFIED_SINCE, value);
+            }
+        }
         let credentials = self.config.credentials_for(url);
         if let Some(credentials) = credentials
             && let Ok(mut value) = HeaderValue::from_str(&credentials.header_value())
@@ -257,6 +394,17 @@ impl Client {
             source: source.without_url(),
         })?;
         let status = response.status();
+        if status == reqwest::StatusCode::NOT_MODIFIED && validators.is_some() {
+            return Ok(Fetched::NotModified);
+        }
+        let header_text = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v: &HeaderValue| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let (etag, last_modified) = (header_text(ETAG), header_text(LAST_MODIFIED));
         if !status.is_success() {
             return Err(match status.as_u16() {
                 404 => Error::NotFound {
@@ -299,7 +447,11 @@ impl Client {
         if bytes.len() as u64 > limit {
             return Err(too_large());
         }
-        Ok(bytes)
+        Ok(Fetched::Body {
+            bytes,
+            etag,
+            last_modified,
+        })
     }
 }
 

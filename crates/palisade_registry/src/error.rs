@@ -188,6 +188,18 @@ pub enum Error {
         /// The digest of the bytes received.
         actual: String,
     },
+
+    /// Offline mode, and what is needed is not in the cache.
+    #[error(
+        "`{package}`: the {what} is not in the cache, and offline mode forbids asking the registry; \
+         run once without offline mode to fill the cache"
+    )]
+    Offline {
+        /// The package concerned (`name` or `name@version`).
+        package: String,
+        /// What is missing: `packument`, `tarball`.
+        what: &'static str,
+    },
 }
 
 /// The URL as text, without user name or password.

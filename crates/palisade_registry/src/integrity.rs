@@ -122,6 +122,18 @@ impl Integrity {
             .unwrap_or(Algorithm::Sha1)
     }
 
+    /// The first digest of the strongest algorithm: what a cache files the
+    /// bytes under.
+    pub fn strongest_digest(&self) -> (Algorithm, &[u8]) {
+        let algorithm = self.strongest();
+        let digest = self
+            .hashes
+            .iter()
+            .find(|(a, _)| *a == algorithm)
+            .map_or(&[][..], |(_, d)| d.as_slice());
+        (algorithm, digest)
+    }
+
     fn render(&self, algorithm: Algorithm, digest: &[u8]) -> String {
         if self.hex {
             hex::encode(digest)

@@ -19,6 +19,7 @@
 //! # }
 //! ```
 
+mod cache;
 mod client;
 mod config;
 mod error;
@@ -26,6 +27,7 @@ mod integrity;
 mod packument;
 mod spec;
 
+pub use cache::{Cache, CacheStats};
 pub use client::{ACCEPT_ABBREVIATED, Client, ClientOptions, ResolvedVersion, select_version};
 pub use config::{
     ConfigEnv, Credentials, NPM_COMMAND_TIMEOUT, NpmConfig, RegistrySource, expand_env, parse_npmrc,

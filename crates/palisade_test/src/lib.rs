@@ -69,6 +69,8 @@ pub struct RecordedRequest {
     pub authorization: Option<String>,
     /// The `Accept` header, if any.
     pub accept: Option<String>,
+    /// The `If-None-Match` header, if any (a cache revalidating).
+    pub if_none_match: Option<String>,
 }
 
 /// What [`PublishBuilder::publish`] recorded for a version.
@@ -100,6 +102,8 @@ struct State {
     requests: Vec<RecordedRequest>,
     /// When set, requests without exactly this `Authorization` get HTTP 401.
     required_authorization: Option<String>,
+    /// Packuments are served without an `ETag` (so never `304`).
+    no_etags: bool,
 }
 
 type Shared = Arc<Mutex<State>>;
@@ -262,6 +266,17 @@ impl MockRegistry {
     /// Every request received so far, in order.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.state).requests.clone()
+    }
+
+    /// Forgets the requests received so far.
+    pub fn clear_requests(&self) {
+        lock(&self.state).requests.clear();
+    }
+
+    /// Packuments carry an `ETag` (a hash of the body) by default and a
+    /// matching `If-None-Match` gets `304 Not Modified`; `false` turns both off.
+    pub fn serve_etags(&self, enabled: bool) {
+        lock(&self.state).no_etags = !enabled;
     }
 }
 
@@ -513,6 +528,7 @@ fn handle(state: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap) -> Re
         path: uri.path().to_owned(),
         authorization: header_string(header::AUTHORIZATION),
         accept: header_string(header::ACCEPT),
+        if_none_match: header_string(header::IF_NONE_MATCH),
     });
     if let Some(required) = &state.required_authorization
         && header_string(header::AUTHORIZATION).as_ref() != Some(required)
@@ -542,12 +558,30 @@ fn handle(state: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap) -> Re
         };
     }
     match state.packages.get(&path) {
-        Some(package) => (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/json")],
-            packument_json(&path, package).to_string(),
-        )
-            .into_response(),
+        Some(package) => {
+            let body = packument_json(&path, package).to_string();
+            if state.no_etags {
+                return (
+                    StatusCode::OK,
+                    [(header::CONTENT_TYPE, "application/json")],
+                    body,
+                )
+                    .into_response();
+            }
+            let etag = format!("\"{}\"", shasum_hex(body.as_bytes()));
+            if header_string(header::IF_NONE_MATCH).as_deref() == Some(etag.as_str()) {
+                return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
+            }
+            (
+                StatusCode::OK,
+                [
+                    (header::CONTENT_TYPE, "application/json".to_owned()),
+                    (header::ETAG, etag),
+                ],
+                body,
+            )
+                .into_response()
+        }
         None => not_found(),
     }
 }
