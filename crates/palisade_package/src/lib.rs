@@ -18,11 +18,15 @@
 //! the folder is the root.
 //!
 //! Nothing here executes, installs or unpacks to disk.
+//!
+//! [`lockfile`] reads what a project locks (npm, pnpm, yarn and bun lockfiles,
+//! installed `node_modules` trees), each package once with its dependency path.
 
 mod archive;
 mod collect;
 mod dir;
 mod limits;
+pub mod lockfile;
 mod manifest;
 mod package;
 
