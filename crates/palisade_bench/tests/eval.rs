@@ -34,6 +34,8 @@ fn report(name: &str, verdict: Verdict, findings: Vec<Finding>) -> PackageReport
         findings,
         stats: ScanStats::default(),
         facts: None,
+        cached: false,
+        dependency_path: Vec::new(),
     }
 }
 

@@ -114,6 +114,14 @@ pub struct PackageReport {
     /// The extracted capability profile; omitted from JSON unless asked for.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub facts: Option<Facts>,
+    /// The report comes from the verdict cache: this exact tarball was
+    /// analysed before by the same engine version and not analysed again.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub cached: bool,
+    /// For a dependency of a scanned project: the shortest chain that pulls
+    /// it in, the project first (`["app", "a", "b"]`, shown `app > a > b`).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub dependency_path: Vec<String>,
 }
 
 impl PackageReport {

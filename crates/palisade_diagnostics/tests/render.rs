@@ -88,6 +88,8 @@ fn malicious() -> PackageReport {
             }],
             ..Facts::default()
         }),
+        cached: false,
+        dependency_path: Vec::new(),
     }
 }
 
@@ -108,6 +110,8 @@ fn clean() -> PackageReport {
             unparsed_files: 0,
         },
         facts: None,
+        cached: false,
+        dependency_path: Vec::new(),
     }
 }
 

@@ -255,6 +255,8 @@ impl Engine {
             findings,
             stats,
             facts: self.options.keep_facts.then_some(facts),
+            cached: false,
+            dependency_path: Vec::new(),
         }
     }
 }

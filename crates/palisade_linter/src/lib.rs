@@ -9,7 +9,9 @@ mod classify;
 mod context;
 pub mod diff;
 mod engine;
+pub mod known;
 mod lines;
+pub mod metadata;
 pub mod rule;
 mod rules;
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! `{"tool", "packages": [{"name", "version", "source", "integrity"?,
 //! "verdict", "score", "findings": [{"rule", "severity", "confidence",
 //! "message", "help"?, "location"?: {"path", "line", "column"}, "snippet"?,
-//! ...}], "stats", "facts"?}], "errors"?}`. `facts` appears only when
+//! ...}], "stats", "facts"?, "cached"?, "dependency_path"?}], "errors"?}`. `facts` appears only when
 //! [`RenderOptions::facts`] is set.
 
 use std::borrow::Cow;

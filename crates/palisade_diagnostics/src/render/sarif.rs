@@ -210,6 +210,8 @@ fn result<'a>(package: &'a PackageReport, finding: &'a Finding, rule_index: usiz
             severity: finding.severity.as_str(),
             confidence: finding.confidence,
             capability: finding.capability.as_deref(),
+            dependency_path: (!package.dependency_path.is_empty())
+                .then(|| package.dependency_path.join(" > ")),
             install_time: finding.install_time,
             preview: finding.preview,
             deciding: finding.deciding,
@@ -445,6 +447,9 @@ struct ResultProperties<'a> {
     confidence: crate::Confidence,
     #[serde(skip_serializing_if = "Option::is_none")]
     capability: Option<&'a str>,
+    /// `app > a > b`: how the project pulls the package in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dependency_path: Option<String>,
     install_time: bool,
     preview: bool,
     deciding: bool,
@@ -466,6 +471,8 @@ mod tests {
             findings: Vec::new(),
             stats: ScanStats::default(),
             facts: None,
+            cached: false,
+            dependency_path: Vec::new(),
         }
     }
 

@@ -89,7 +89,21 @@ fn render_package(out: &mut String, package: &PackageReport, paint: Paint) {
         paint.paint(verdict_style, &verdict),
         package.score
     );
-    let _ = writeln!(out, "  source: {}", clean(&package.source));
+    let _ = writeln!(
+        out,
+        "  source: {}{}",
+        clean(&package.source),
+        if package.cached {
+            "  (verdict from cache)"
+        } else {
+            ""
+        }
+    );
+
+    if !package.dependency_path.is_empty() {
+        let path: Vec<String> = package.dependency_path.iter().map(|p| clean(p)).collect();
+        let _ = writeln!(out, "  via: {}", path.join(" > "));
+    }
 
     let mut main: Vec<&Finding> = Vec::new();
     let mut context: Vec<&Finding> = Vec::new();

@@ -185,6 +185,8 @@ impl DiffReport {
             findings: self.findings.clone(),
             stats: palisade_diagnostics::ScanStats::default(),
             facts: None,
+            cached: false,
+            dependency_path: Vec::new(),
         }
     }
 }
