@@ -27,6 +27,10 @@ pub enum Command {
         /// The rule id, e.g. `exfil/email-hardcoded-recipient`.
         id: String,
     },
+    /// MCP servers configured in AI clients: list them, or resolve and scan them.
+    Mcp(crate::commands::mcp::McpArgs),
+    /// The local store: import known-malicious advisories (OSV), show its status.
+    Db(crate::commands::db::DbArgs),
     /// List a package's files, or print one, from memory (nothing is unpacked or run).
     Files {
         /// A tarball, zip or folder.
@@ -76,6 +80,28 @@ pub struct ScanArgs {
     /// Do not compare registry packages with their previous published version.
     #[arg(long)]
     pub no_diff: bool,
+    /// Do not judge registry packages by their metadata (publishers, release
+    /// times, name, repository: the `metadata/` rules).
+    #[arg(long)]
+    pub no_metadata: bool,
+    /// A version published less than this many hours ago is a recent release
+    /// (`metadata/recent-release`).
+    #[arg(long, value_name = "HOURS", default_value_t = 48)]
+    pub recent_hours: u64,
+    /// Scan a folder as a project even without a lockfile: its `package.json`
+    /// ranges are resolved through the registry. (A folder with a lockfile,
+    /// a lockfile or a `node_modules` folder is always scanned as a project.)
+    #[arg(long)]
+    pub project: bool,
+    /// In a project scan, also compare each registry package with its
+    /// previous published version (off by default: it doubles the requests).
+    #[arg(long)]
+    pub project_diff: bool,
+    /// Packages fetched and analysed at once in a project scan.
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 8)]
+    pub jobs: usize,
+    #[command(flatten)]
+    pub cache: crate::commands::known::CacheArgs,
     #[command(flatten)]
     pub limits: LimitArgs,
 }

@@ -31,6 +31,8 @@ fn main() -> ExitCode {
         Command::Diff(args) => commands::diff::run(&args),
         Command::Rules(args) => commands::rules::list(&args),
         Command::Rule { id } => commands::rules::show(&id),
+        Command::Mcp(args) => commands::mcp::run(&args),
+        Command::Db(args) => commands::db::run(&args),
         Command::Files { input, path } => commands::files::run(&input, path.as_deref()),
     };
     match result {

@@ -43,6 +43,8 @@ pub(crate) fn classify(raw: &str) -> anyhow::Result<Input> {
 pub(crate) struct Registry<'a> {
     override_url: Option<&'a str>,
     client: OnceLock<Result<Client, String>>,
+    /// The disk cache the client will use (taken when it is made).
+    cache: std::sync::Mutex<Option<palisade_registry::Cache>>,
 }
 
 impl<'a> Registry<'a> {
@@ -50,7 +52,18 @@ impl<'a> Registry<'a> {
         Self {
             override_url,
             client: OnceLock::new(),
+            cache: std::sync::Mutex::new(None),
         }
+    }
+
+    /// Gives the client a disk cache (see `palisade_registry::Cache`).
+    #[must_use]
+    pub(crate) fn with_cache(self, cache: Option<palisade_registry::Cache>) -> Self {
+        *self
+            .cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = cache;
+        self
     }
 
     pub(crate) fn client(&self) -> Result<&Client, String> {
@@ -59,7 +72,16 @@ impl<'a> Registry<'a> {
                 let cwd = std::env::current_dir()
                     .map_err(|e| format!("cannot read the current folder: {e}"))?;
                 let config = NpmConfig::load(self.override_url, &cwd).map_err(|e| e.to_string())?;
-                Client::new(config).map_err(|e| e.to_string())
+                let client = Client::new(config).map_err(|e| e.to_string())?;
+                let cache = self
+                    .cache
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .take();
+                Ok(match cache {
+                    Some(cache) => client.with_cache(cache),
+                    None => client,
+                })
             })
             .as_ref()
             .map_err(Clone::clone)

@@ -1,5 +1,10 @@
+pub mod db;
 pub mod diff;
 pub mod files;
 pub(crate) mod input;
+pub(crate) mod known;
+pub mod mcp;
+pub(crate) mod metadata;
+pub mod project;
 pub mod rules;
 pub mod scan;

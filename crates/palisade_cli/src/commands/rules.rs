@@ -6,12 +6,15 @@ use crate::args::RulesArgs;
 use crate::exit::{Status, usage};
 use crate::output;
 
-/// Every rule's metadata: package rules, then version-diff rules.
+/// Every rule's metadata: package rules, version-diff rules, then `mcp/` rules.
 fn all_metas() -> Vec<&'static RuleMeta> {
     Engine::rules()
         .iter()
         .map(|r| r.meta())
         .chain(palisade_linter::diff::rules::ALL.iter().map(|r| r.meta()))
+        .chain(palisade_linter::known::metas())
+        .chain(palisade_linter::metadata::metas())
+        .chain(palisade_mcp::rules::metas())
         .collect()
 }
 

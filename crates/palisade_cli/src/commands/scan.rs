@@ -12,6 +12,10 @@ use crate::output;
 
 /// Runs `palisade scan`.
 pub fn run(args: &ScanArgs) -> anyhow::Result<Status> {
+    // Lockfiles, folders with one, `node_modules`: a whole project.
+    if let Some(status) = super::project::run_if_project(args)? {
+        return Ok(status);
+    }
     let inputs: Vec<Input> = args
         .inputs
         .iter()
@@ -23,35 +27,40 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Status> {
         keep_facts: args.facts || !args.no_diff,
         ..EngineOptions::default()
     });
-    let registry = Registry::new(args.registry.as_deref());
+    // Known-malicious advisories and the verdict cache (`commands/known.rs`).
+    let fingerprint = super::known::options_fingerprint(args.preview, args.facts, &limits);
+    let known = super::known::Known::new(&args.cache, &fingerprint);
+    let registry =
+        Registry::new(args.registry.as_deref()).with_cache(known.registry_cache().map_err(usage)?);
 
+    let metadata = palisade_linter::metadata::MetadataOptions {
+        recent_hours: args.recent_hours,
+        ..Default::default()
+    };
     let results: Vec<Result<PackageReport, InputError>> = inputs
         .par_iter()
         .zip(args.inputs.par_iter())
         .map(|(input, raw)| {
-            let (pkg, integrity) = match input {
-                Input::Path(p) => (
-                    palisade_package::read_path(p, &limits).map_err(|e| e.to_string()),
-                    None,
-                ),
-                Input::Spec(spec) => match registry.fetch(spec, &limits) {
-                    Ok((pkg, integrity)) => (Ok(pkg), integrity),
-                    Err(e) => (Err(e), None),
-                },
-            };
-            let pkg = pkg.map_err(|error| InputError {
-                input: raw.clone(),
-                error,
-            })?;
-            let mut report = engine.scan(&pkg);
-            report.integrity = integrity;
-            if matches!(input, Input::Spec(_)) && !args.no_diff {
-                super::diff::add_previous_version_diff(&registry, &limits, &pkg, &mut report);
-            }
-            if let Input::Path(p) = input {
-                report.source = p.display().to_string();
-            }
-            Ok(report)
+            super::known::scan_input(
+                &known,
+                &engine,
+                &registry,
+                &limits,
+                input,
+                raw,
+                !args.no_diff,
+            )
+            .map(|mut report| {
+                if !args.no_metadata {
+                    super::metadata::add_metadata_findings(
+                        &registry,
+                        input,
+                        &metadata,
+                        &mut report,
+                    );
+                }
+                report
+            })
         })
         .collect();
 
@@ -73,6 +82,8 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Status> {
             RuleInfo::new(m.id, m.summary).with_severity(m.severity)
         })
         .chain(palisade_linter::diff::rule_infos())
+        .chain(palisade_linter::known::rule_infos())
+        .chain(palisade_linter::metadata::rule_infos())
         .collect();
     let format = match args.format {
         OutputFormat::Text => Format::Text,

@@ -103,6 +103,9 @@ impl Sandbox {
             .env_remove("npm_config_registry")
             .env_remove("NPM_CONFIG_REGISTRY")
             .env_remove("RUST_BACKTRACE")
+            // The palisade store and caches go under the sandbox's home.
+            .env_remove("PALISADE_HOME")
+            .env_remove("XDG_CACHE_HOME")
             .stdin(Stdio::null());
         cmd
     }
