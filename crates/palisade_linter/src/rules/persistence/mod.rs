@@ -1,2 +1,3 @@
 pub(crate) mod ai_client_config_write;
+pub(crate) mod background_at_install;
 pub(crate) mod startup_file_write;
