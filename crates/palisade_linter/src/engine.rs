@@ -161,6 +161,25 @@ impl Engine {
                         }
                     }
                 }
+                // `fork(path.join(__dirname, decode('…')))`: install code
+                // starts a file it will not name. Any code file beside it
+                // may be the one, so all of them run at install.
+                let hidden_fork = r.facts.processes.iter().any(|p| {
+                    p.api.ends_with(".fork") && p.command.as_deref().is_none_or(|c| c.contains('*'))
+                });
+                if hidden_fork {
+                    let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
+                    next.extend(
+                        results
+                            .iter()
+                            .map(|(p, _)| p)
+                            .filter(|p| {
+                                p.rsplit_once('/').map_or("", |(d, _)| d) == dir
+                                    && !p.starts_with("package.json#")
+                            })
+                            .cloned(),
+                    );
+                }
             }
             for target in next {
                 if install.insert(target.clone()) {

