@@ -1819,6 +1819,24 @@ impl<'s> Analyzer<'s> {
                 let path = self.eval(p, true, 0).unwrap_or_default();
                 self.path_fact(&path, call.span, false);
             }
+        } else if matches!(
+            name.as_str(),
+            "fs.utimes"
+                | "fs.utimesSync"
+                | "fs.lutimes"
+                | "fs.lutimesSync"
+                | "fs.futimes"
+                | "fs.futimesSync"
+                | "fs.promises.utimes"
+                | "fs-extra.utimes"
+                | "fs-extra.utimesSync"
+        ) {
+            // Setting a file's times back: hiding that it was changed.
+            let path = args
+                .first()
+                .and_then(|p| self.eval(p, true, 0))
+                .unwrap_or_default();
+            self.other("timestomp", path, call.span);
         } else if is_sysinfo_api(&name) {
             self.other("system-info", name.clone(), call.span);
         } else if name == "Object.keys"

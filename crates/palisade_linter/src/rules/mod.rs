@@ -47,6 +47,7 @@ pub static ALL: &[&dyn Rule] = &[
     &persistence::ai_client_config_write::AiClientConfigWrite,
     &persistence::startup_file_write::StartupFileWrite,
     &persistence::background_at_install::BackgroundAtInstall,
+    &persistence::dependency_tampering::DependencyTampering,
     &obfuscation::obfuscated_code::ObfuscatedCode,
     &obfuscation::escaped_api_name::EscapedApiName,
     &capability::uses::Uses,

@@ -1,3 +1,4 @@
 pub(crate) mod ai_client_config_write;
 pub(crate) mod background_at_install;
+pub(crate) mod dependency_tampering;
 pub(crate) mod startup_file_write;
