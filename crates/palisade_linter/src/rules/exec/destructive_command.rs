@@ -9,8 +9,9 @@ declare_rule! {
     /// shutting it down or rebooting it, deleting the file system root, the
     /// home folder or the folders above the package (`rm -rf $DIR/../..`),
     /// formatting disks, wiping shadow copies, fork bombs. Looks at
-    /// lifecycle scripts, the shell files they run and commands started from
-    /// code. Critical when it runs at install; high otherwise.
+    /// lifecycle scripts, the shell files they run, the other `package.json`
+    /// scripts (`test`, `start`...) and commands started from code. Critical
+    /// in any script; high when started from code outside install time.
     ///
     /// ## Why is this bad?
     /// No package needs to power off or wipe the machine it is installed on.
@@ -88,7 +89,7 @@ pub(crate) fn destructive(command: &str) -> Option<&'static str> {
                     .filter(|a| a.starts_with('-') && !a.starts_with("--"))
                     .flat_map(|a| a.chars().skip(1))
                     .collect();
-                let recursive = flags.contains('r') || args.iter().any(|a| *a == "--recursive");
+                let recursive = flags.contains('r') || args.contains(&"--recursive");
                 if recursive && args.iter().any(|a| wipes_root(a)) {
                     return Some(
                         "deletes the file system, the home folder or the folders above the package",
@@ -96,7 +97,7 @@ pub(crate) fn destructive(command: &str) -> Option<&'static str> {
                 }
             }
             "del" | "erase" | "rd" | "rmdir"
-                if args.iter().any(|a| *a == "/s") && args.iter().any(|a| wipes_root(a)) =>
+                if args.contains(&"/s") && args.iter().any(|a| wipes_root(a)) =>
             {
                 return Some(
                     "deletes the file system, the home folder or the folders above the package",
@@ -159,6 +160,36 @@ impl Rule for DestructiveCommand {
             }
             out.push(finding(ctx, command, what, at));
         }
+        // Scripts a user runs by hand (`npm test`, `npm start`): a command
+        // that wipes the machine has no honest place there either.
+        let Some(m) = &ctx.package.manifest else {
+            return;
+        };
+        for (event, command) in m.scripts() {
+            if ctx.facts.scripts.iter().any(|s| s.event == event) {
+                continue;
+            }
+            let Some(what) = destructive(command) else {
+                continue;
+            };
+            let location = palisade_diagnostics::Location::new(
+                "package.json",
+                m.line_of_key(event, Some("scripts")).unwrap_or(1),
+                1,
+            );
+            let shown: String = command.chars().take(120).collect();
+            out.push(
+                ctx.at(
+                    Finding::new(
+                        Self::META.id,
+                        Severity::Critical,
+                        format!("the `{event}` script {what}: `{shown}`"),
+                    ),
+                    &location,
+                )
+                .with_capability("process"),
+            );
+        }
     }
 }
 
@@ -198,6 +229,7 @@ mod tests {
                 Case::Manifest(r#"{"name":"a","scripts":{"install":"bash -c ':(){ :|:& };:'"}}"#),
                 Case::Js("require('child_process').exec('sudo rm -rf --no-preserve-root /');"),
                 Case::Js("require('child_process').execSync('vssadmin delete shadows /all /quiet');"),
+                Case::Manifest(r#"{"name":"a","scripts":{"test":"sudo rm -rf /*"}}"#),
             ],
             &[
                 Case::Manifest(r#"{"name":"a","scripts":{"postinstall":"rm -rf ./build/tmp && node build.js"}}"#),
