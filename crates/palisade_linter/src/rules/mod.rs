@@ -43,6 +43,7 @@ pub static ALL: &[&dyn Rule] = &[
     &exec::npm_publish::NpmPublish,
     &exec::bundled_executable::BundledExecutable,
     &exec::destructive_command::DestructiveCommand,
+    &exec::hidden_execution::HiddenExecution,
     &credentials::sensitive_file_read::SensitiveFileRead,
     &persistence::ai_client_config_write::AiClientConfigWrite,
     &persistence::startup_file_write::StartupFileWrite,

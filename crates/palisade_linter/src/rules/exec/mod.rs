@@ -3,6 +3,7 @@ pub(crate) mod bundled_executable;
 pub(crate) mod decode_and_run;
 pub(crate) mod destructive_command;
 pub(crate) mod download_and_run;
+pub(crate) mod hidden_execution;
 pub(crate) mod npm_publish;
 pub(crate) mod remote_code;
 pub(crate) mod reverse_shell;
