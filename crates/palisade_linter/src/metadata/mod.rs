@@ -117,12 +117,16 @@ impl<'a> MetadataContext<'a> {
             .versions
             .iter()
             .filter(|(v, _)| v.as_str() != input.version)
-            .filter(|(v, _)| match (this_time, time_of(v)) {
-                (Some(this), Some(t)) => t < this,
-                _ => match (&this_semver, Version::parse(v.as_str()).ok()) {
-                    (Some(this), Some(other)) => other < *this,
-                    _ => false,
-                },
+            // Earlier by time or lower by version: some mirrors re-stamp
+            // `time` when they copy a package, so neither order alone can
+            // be trusted to say what came before.
+            .filter(|(v, _)| {
+                let by_time = matches!((this_time, time_of(v)), (Some(this), Some(t)) if t < this);
+                let by_version = matches!(
+                    (&this_semver, Version::parse(v.as_str()).ok()),
+                    (Some(this), Some(other)) if other < *this
+                );
+                by_time || by_version
             })
             .map(|(v, m)| (v.as_str(), m, time_of(v)))
             .collect();

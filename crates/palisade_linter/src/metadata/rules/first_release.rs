@@ -82,6 +82,8 @@ mod tests {
             &[
                 case("express.json", "4.21.2"),
                 case("postmark-mcp.json", "1.0.16"),
+                // A mirror that re-stamped `time`: 2.0.0 looks older than 1.0.0.
+                case("restamped.json", "2.0.0"),
             ],
         );
     }
