@@ -97,6 +97,10 @@ pub struct ScanArgs {
     /// previous published version (off by default: it doubles the requests).
     #[arg(long)]
     pub project_diff: bool,
+    /// In a project scan, also run the `metadata/` rules on every registry
+    /// dependency (one full packument and up to four related ones each).
+    #[arg(long)]
+    pub project_metadata: bool,
     /// Packages fetched and analysed at once in a project scan.
     #[arg(long, short = 'j', value_name = "N", default_value_t = 8)]
     pub jobs: usize,

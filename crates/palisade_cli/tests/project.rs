@@ -292,6 +292,44 @@ fn a_lockfile_named_directly() {
 }
 
 #[test]
+fn project_metadata_judges_every_registry_dependency() {
+    let (registry, integrities) = registry();
+    let sandbox = Sandbox::new();
+    copy_project(
+        &lockfile_fixture("npm-v2"),
+        &sandbox.work().join("p"),
+        &integrities,
+        &[],
+    );
+    // Off by default: no metadata finding, no full packument requested.
+    let plain = scan(&sandbox, &registry, "p", &["--no-cache"]).json();
+    let any_metadata = |report: &Value| {
+        report["packages"]
+            .as_array()
+            .expect("packages")
+            .iter()
+            .filter(|p| rules(p).iter().any(|r| r.starts_with("metadata/")))
+            .count()
+    };
+    assert_eq!(any_metadata(&plain), 0);
+    let with = scan(
+        &sandbox,
+        &registry,
+        "p",
+        &["--no-cache", "--project-metadata"],
+    )
+    .json();
+    assert!(
+        any_metadata(&with) >= 2,
+        "every registry dependency gets metadata findings: {with:#}"
+    );
+    // The planted package keeps its code verdict and its path.
+    let bravo = package(&with, "bravo", "2.0.0");
+    assert_eq!(bravo["verdict"], "malicious");
+    assert_eq!(bravo["dependency_path"], json!(["app", "alpha", "bravo"]));
+}
+
+#[test]
 fn lockfile_integrity_mismatch_is_a_finding() {
     let (registry, integrities) = registry();
     let sandbox = Sandbox::new();

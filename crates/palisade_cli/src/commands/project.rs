@@ -475,6 +475,21 @@ fn scan_registry(
     if let Some(finding) = early.ok().flatten().or(late) {
         add_findings(&mut report, vec![finding]);
     }
+    if args.project_metadata && !args.no_metadata {
+        // Metadata depends on the registry and the clock, not the tarball:
+        // added after the verdict cache, like for single registry scans.
+        let options = palisade_linter::metadata::MetadataOptions {
+            recent_hours: args.recent_hours,
+            ..Default::default()
+        };
+        if let Ok(version) = Version::parse(&resolved.version) {
+            let input = super::input::Input::Spec(PackageSpec {
+                name: resolved.name.clone(),
+                req: VersionReq::Exact(version),
+            });
+            super::metadata::add_metadata_findings(registry, &input, &options, &mut report);
+        }
+    }
     Ok(report)
 }
 
