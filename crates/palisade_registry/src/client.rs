@@ -33,6 +33,12 @@ pub struct ClientOptions {
     pub connect_timeout: Duration,
     /// Time for a whole request, body included (default 60 s).
     pub timeout: Duration,
+    /// Further attempts after a connection failure, a read error or a
+    /// 429/500/502/503/504 answer (default 2), waiting `retry_delay`,
+    /// then twice that, and so on.
+    pub retries: u32,
+    /// The first wait between attempts (default 250 ms).
+    pub retry_delay: Duration,
 }
 
 impl Default for ClientOptions {
@@ -42,6 +48,8 @@ impl Default for ClientOptions {
             max_packument_bytes: 256 * 1024 * 1024,
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(60),
+            retries: 2,
+            retry_delay: Duration::from_millis(250),
         }
     }
 }
@@ -65,6 +73,14 @@ impl ClientOptions {
     #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// Sets how many times a failed request is tried again, and the first wait.
+    #[must_use]
+    pub fn retries(mut self, retries: u32, first_delay: Duration) -> Self {
+        self.retries = retries;
+        self.retry_delay = first_delay;
         self
     }
 }
@@ -363,7 +379,39 @@ impl Client {
     /// [`Client::get`], sending `If-None-Match` / `If-Modified-Since` from
     /// `validators` (an `ETag`, a `Last-Modified`) and returning the
     /// response's own validators.
+    ///
+    /// Transient failures (connection, read, 429 and 5xx gateway answers) are
+    /// tried again with a doubling wait; anything else is final.
     fn get_conditional(
+        &self,
+        package: &str,
+        url: &Url,
+        accept: HeaderValue,
+        limit: u64,
+        validators: Option<(Option<&str>, Option<&str>)>,
+    ) -> Result<Fetched, Error> {
+        let mut delay = self.options.retry_delay;
+        let mut attempt = 0;
+        loop {
+            let result = self.get_once(package, url, accept.clone(), limit, validators);
+            let transient = match &result {
+                Err(Error::Request { .. } | Error::ReadBody { .. }) => true,
+                Err(Error::Status { status, .. }) => {
+                    matches!(status, 429 | 500 | 502 | 503 | 504)
+                }
+                _ => false,
+            };
+            if !transient || attempt >= self.options.retries {
+                return result;
+            }
+            attempt += 1;
+            std::thread::sleep(delay);
+            delay = delay.saturating_mul(2).min(Duration::from_secs(10));
+        }
+    }
+
+    /// One attempt of [`Client::get_conditional`].
+    fn get_once(
         &self,
         package: &str,
         url: &Url,
