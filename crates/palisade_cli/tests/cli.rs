@@ -159,6 +159,8 @@ fn rules_lists_every_rule_once() {
     assert_eq!(ids.len(), unique.len(), "duplicate rule ids: {ids:?}");
     assert!(ids.contains(&"exfil/email-hardcoded-recipient"));
     assert!(ids.contains(&"package/limit-exceeded"));
+    assert!(ids.contains(&"lockfile/integrity-mismatch"));
+    run_in_fixtures(&["rule", "lockfile/non-registry-source"]).assert_code(0);
 
     let text = run_in_fixtures(&["rules"]);
     text.assert_code(0);

@@ -63,6 +63,25 @@ pub const INTEGRITY_MISMATCH: &str = "lockfile/integrity-mismatch";
 /// Rule id: a dependency from git or a tarball URL.
 pub const NON_REGISTRY_SOURCE: &str = "lockfile/non-registry-source";
 
+/// The two project-level findings, documented like rules so `palisade rules`
+/// lists them and `palisade rule <id>` explains them.
+pub static LOCKFILE_RULES: [palisade_linter::RuleMeta; 2] = [
+    palisade_linter::RuleMeta {
+        id: INTEGRITY_MISMATCH,
+        severity: palisade_diagnostics::Severity::High,
+        status: palisade_diagnostics::RuleStatus::Stable,
+        summary: "The registry serves other bytes than the lockfile's integrity locked",
+        doc: "## What it does\nCompares the `integrity` a lockfile recorded for a registry package with the digest the registry announces, or with the downloaded bytes when they share no algorithm.\n\n## Why is this bad?\nEither the lockfile was edited to accept other bytes, or the registry (or a mirror or proxy on the way) serves a different tarball than the one that was locked. `npm ci` would refuse it.\n\n## Example\nA `package-lock.json` entry whose `integrity` is `sha512-A...` for a tarball whose digest is `sha512-B...`.\n\n## References\n- npm docs: package-lock.json, `integrity`.\n",
+    },
+    palisade_linter::RuleMeta {
+        id: NON_REGISTRY_SOURCE,
+        severity: palisade_diagnostics::Severity::Medium,
+        status: palisade_diagnostics::RuleStatus::Stable,
+        summary: "A locked dependency comes from git or a tarball URL, not the registry",
+        doc: "## What it does\nReports lockfile entries resolved from a git repository or a tarball URL. They are not fetched or analysed. High when the URL is plain `http://`.\n\n## Why is this bad?\nSuch dependencies escape the registry's takedowns, version immutability and integrity records: what the URL serves can change under the same lockfile.\n\n## Example\n`\"resolved\": \"git+ssh://git@host.invalid/x/y.git#abc123\"`\n\n## References\n- MITRE ATT&CK T1195.001 (Compromise Software Dependencies and Development Tools).\n",
+    },
+];
+
 /// Most packages resolved from `package.json` ranges when there is no lockfile.
 const MAX_RESOLVED_PACKAGES: usize = 5_000;
 

@@ -6,7 +6,8 @@ use crate::args::RulesArgs;
 use crate::exit::{Status, usage};
 use crate::output;
 
-/// Every rule's metadata: package rules, version-diff rules, then `mcp/` rules.
+/// Every rule's metadata: package rules, version-diff rules, advisory and
+/// metadata rules, `mcp/` rules, then the lockfile findings of project scans.
 fn all_metas() -> Vec<&'static RuleMeta> {
     Engine::rules()
         .iter()
@@ -15,6 +16,7 @@ fn all_metas() -> Vec<&'static RuleMeta> {
         .chain(palisade_linter::known::metas())
         .chain(palisade_linter::metadata::metas())
         .chain(palisade_mcp::rules::metas())
+        .chain(super::project::LOCKFILE_RULES.iter())
         .collect()
 }
 
