@@ -54,7 +54,7 @@ use rayon::prelude::*;
 
 use super::input::Registry;
 use super::known::{Known, Subject};
-use crate::args::{FailOn, OutputFormat, ScanArgs};
+use crate::args::{OutputFormat, ScanArgs};
 use crate::exit::{Status, usage};
 use crate::output;
 
@@ -314,17 +314,7 @@ fn run(args: &ScanArgs, projects: Vec<(String, ProjectInput)>) -> anyhow::Result
         Some(path) => output::write_file(path, &text).map_err(|e| usage(format!("{e:#}")))?,
         None => output::print(&text)?,
     }
-    let threshold = match args.fail_on {
-        FailOn::Suspicious => Verdict::Suspicious,
-        FailOn::Malicious => Verdict::Malicious,
-    };
-    Ok(if report.packages.iter().any(|p| p.verdict >= threshold) {
-        Status::Findings
-    } else if !report.errors.is_empty() {
-        Status::Usage
-    } else {
-        Status::Clean
-    })
+    Ok(super::scan::exit_status(&report, args.fail_on))
 }
 
 /// Names and messages from a lockfile on the terminal: control characters

@@ -101,15 +101,21 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Status> {
         None => output::print(&text)?,
     }
 
-    let threshold = match args.fail_on {
+    Ok(exit_status(&report, args.fail_on))
+}
+
+/// The exit status of a scan report: findings at or above `--fail-on` first,
+/// then input errors.
+pub(crate) fn exit_status(report: &Report, fail_on: FailOn) -> Status {
+    let threshold = match fail_on {
         FailOn::Suspicious => Verdict::Suspicious,
         FailOn::Malicious => Verdict::Malicious,
     };
-    Ok(if report.packages.iter().any(|p| p.verdict >= threshold) {
+    if report.packages.iter().any(|p| p.verdict >= threshold) {
         Status::Findings
     } else if !report.errors.is_empty() {
         Status::Usage
     } else {
         Status::Clean
-    })
+    }
 }

@@ -160,7 +160,10 @@ pub(crate) fn analyse(path: &str, source: &str, kind: JsKind) -> JsFileResult {
         return result;
     }
     // javascript-obfuscator's string arrays, recovered without running them.
-    let tables = if source.contains("shift") || source.contains("_0x") {
+    // Cheap gate: obfuscator names (`_0x…`), or a rotation loop's parts.
+    let tables = if source.contains("_0x")
+        || (source.contains("shift") && source.contains("push") && source.contains("parseInt"))
+    {
         StringArrays::find(&ret.program, source).map(std::rc::Rc::new)
     } else {
         None

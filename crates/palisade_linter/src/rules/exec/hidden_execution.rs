@@ -71,17 +71,7 @@ impl Rule for HiddenExecution {
     }
 
     fn check(&self, ctx: &ScanContext<'_>, out: &mut Vec<Finding>) {
-        let commands = ctx
-            .facts
-            .scripts
-            .iter()
-            .map(|s| (s.command.as_str(), &s.at))
-            .chain(
-                ctx.facts
-                    .processes
-                    .iter()
-                    .filter_map(|p| Some((p.command.as_deref()?, &p.at))),
-            );
+        let commands = super::command_lines(ctx);
         let mut seen = std::collections::HashSet::new();
         for (command, at) in commands {
             let Some(how) = hides(command) else {

@@ -8,3 +8,24 @@ pub(crate) mod npm_publish;
 pub(crate) mod remote_code;
 pub(crate) mod reverse_shell;
 pub(crate) mod shell_download_exec;
+
+use palisade_diagnostics::Fact;
+
+use crate::context::ScanContext;
+
+/// Every command line the package runs: lifecycle scripts (and the shell
+/// lines they start), then commands started from code whose text is known.
+pub(crate) fn command_lines<'a>(
+    ctx: &'a ScanContext<'_>,
+) -> impl Iterator<Item = (&'a str, &'a Fact)> {
+    ctx.facts
+        .scripts
+        .iter()
+        .map(|s| (s.command.as_str(), &s.at))
+        .chain(
+            ctx.facts
+                .processes
+                .iter()
+                .filter_map(|p| Some((p.command.as_deref()?, &p.at))),
+        )
+}
