@@ -95,6 +95,17 @@ pub enum Capability {
         what: &'static str,
         detail: String,
     },
+    /// The registry account that published the new version is not one of
+    /// the old version's publisher and maintainers (registry metadata).
+    Publisher {
+        old: Option<String>,
+        new: String,
+    },
+    /// The new version lost what vouched for its origin (registry metadata):
+    /// `provenance attestations` or `registry signatures`.
+    ProvenanceRemoved {
+        what: &'static str,
+    },
 }
 
 impl Capability {
@@ -113,6 +124,8 @@ impl Capability {
             Capability::Behaviour(_) => "behaviour",
             Capability::Dependency { .. } => "dependency",
             Capability::OpaqueFile { .. } => "opaque-file",
+            Capability::Publisher { .. } => "publisher",
+            Capability::ProvenanceRemoved { .. } => "provenance",
         }
     }
 
@@ -180,6 +193,20 @@ impl Capability {
             },
             Capability::OpaqueFile { path, what, detail } => {
                 format!("{what} file `{path}` ({detail})")
+            }
+            Capability::Publisher {
+                old: Some(old),
+                new,
+            } => {
+                format!(
+                    "published by `{new}`, who is not among the previous version's publisher (`{old}`) and maintainers"
+                )
+            }
+            Capability::Publisher { old: None, new } => {
+                format!("published by `{new}`, who is not among the previous version's maintainers")
+            }
+            Capability::ProvenanceRemoved { what } => {
+                format!("no {what}, which the previous version had")
             }
         }
     }

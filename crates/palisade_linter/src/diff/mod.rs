@@ -26,6 +26,7 @@ use std::fmt;
 
 use palisade_diagnostics::{Fact, Facts, Finding, Location, PackageReport, Verdict};
 use palisade_package::{Package, PackageFile};
+use palisade_registry::VersionManifest;
 
 pub use capability::Capability;
 pub use render::{render_json, render_sarif, render_text, rule_infos, to_json};
@@ -225,6 +226,7 @@ pub fn diff(
         &facts(new, new_pkg),
         new_pkg,
         &new.source,
+        None,
     )
 }
 
@@ -250,6 +252,27 @@ pub fn diff_packages(
 /// (`palisade scan` has the new report): only the old version's changed
 /// files are analysed. A report without facts is scanned again.
 pub fn diff_against(old: &Package, new: &Package, new_report: &PackageReport) -> DiffReport {
+    diff_against_registry(old, new, new_report, None)
+}
+
+/// What the registry says about both versions (their packument entries):
+/// who published each and what vouched for it. Only a full packument names
+/// the publisher (`_npmUser`).
+#[derive(Debug, Clone, Copy)]
+pub struct RegistryPair<'a> {
+    pub old: &'a VersionManifest,
+    pub new: &'a VersionManifest,
+}
+
+/// [`diff_against`], plus the changes the registry's metadata shows: a
+/// publisher who was not among the old version's people, and provenance or
+/// signatures the old version had and the new one lacks.
+pub fn diff_against_registry(
+    old: &Package,
+    new: &Package,
+    new_report: &PackageReport,
+    registry: Option<RegistryPair<'_>>,
+) -> DiffReport {
     let new_facts = new_report.facts.clone().unwrap_or_else(|| {
         Engine::new(EngineOptions {
             keep_facts: true,
@@ -271,7 +294,53 @@ pub fn diff_against(old: &Package, new: &Package, new_report: &PackageReport) ->
         &new_facts,
         new,
         &new_report.source,
+        registry,
     )
+}
+
+/// Where registry-metadata changes are located in reports.
+pub const REGISTRY_LOCATION: &str = "(registry)";
+
+/// The changes the registry's metadata shows between two versions.
+fn registry_changes(pair: RegistryPair<'_>) -> Vec<Change> {
+    let mut out = Vec::new();
+    let change = |capability| Change {
+        capability,
+        location: Location::new(REGISTRY_LOCATION, 0, 0),
+        install_time: false,
+        now_install_time: false,
+        diff: None,
+    };
+    if let Some(publisher) = &pair.new.npm_user {
+        // Only a full packument names publishers; without the old one's
+        // people there is nothing to compare with.
+        let known = crate::metadata::identities(crate::metadata::publishers(pair.old));
+        let theirs = crate::metadata::identities([publisher]);
+        if !known.is_empty() && known.is_disjoint(&theirs) {
+            let who = |p: &palisade_registry::Person| {
+                p.name
+                    .clone()
+                    .or_else(|| p.email.clone())
+                    .unwrap_or_else(|| "?".to_owned())
+            };
+            out.push(change(Capability::Publisher {
+                old: pair.old.npm_user.as_ref().map(who),
+                new: who(publisher),
+            }));
+        }
+    }
+    let attested = |m: &VersionManifest| m.dist.attestations.as_ref().is_some_and(|a| !a.is_null());
+    if attested(pair.old) && !attested(pair.new) {
+        out.push(change(Capability::ProvenanceRemoved {
+            what: "provenance attestations",
+        }));
+    }
+    if !pair.old.dist.signatures.is_empty() && pair.new.dist.signatures.is_empty() {
+        out.push(change(Capability::ProvenanceRemoved {
+            what: "registry signatures",
+        }));
+    }
+    out
 }
 
 fn id_of(p: &Package) -> PackageId {
@@ -441,6 +510,7 @@ fn description(p: &Package) -> Option<&str> {
         .and_then(|v| v.as_str())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn diff_facts(
     old_id: PackageId,
     old_facts: &Facts,
@@ -449,6 +519,7 @@ fn diff_facts(
     new_facts: &Facts,
     new: &Package,
     source: &str,
+    registry: Option<RegistryPair<'_>>,
 ) -> DiffReport {
     let before = capability::profile(old_facts, old);
     let after = capability::profile(new_facts, new);
@@ -493,6 +564,8 @@ fn diff_facts(
             .cmp(&b.location)
             .then_with(|| a.kind().cmp(b.kind()))
     });
+    // What the registry says comes after what the code says.
+    changes.extend(registry.map(registry_changes).unwrap_or_default());
 
     let mut vendor = crate::context::vendor_domains(old);
     if vendor.is_empty() {

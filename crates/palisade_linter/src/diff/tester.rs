@@ -113,3 +113,36 @@ impl DiffTester {
         });
     }
 }
+
+/// The findings of `id` when two one-file versions are compared with the
+/// registry's entries for them (`old` and `new`: version manifests as JSON).
+pub(crate) fn registry_findings(old: &str, new: &str, id: &str) -> Vec<Finding> {
+    let old: palisade_registry::VersionManifest =
+        serde_json::from_str(old).expect("old manifest is JSON");
+    let new: palisade_registry::VersionManifest =
+        serde_json::from_str(new).expect("new manifest is JSON");
+    let manifest = |m: &palisade_registry::VersionManifest| {
+        format!("{{\"name\":\"{}\",\"version\":\"{}\"}}", m.name, m.version)
+    };
+    let (old_text, new_text) = (manifest(&old), manifest(&new));
+    let old_pkg = package("old", &[("package.json", &old_text)]);
+    let new_pkg = package("new", &[("package.json", &new_text)]);
+    let report = crate::Engine::new(EngineOptions {
+        keep_facts: true,
+        ..EngineOptions::default()
+    })
+    .scan(&new_pkg);
+    super::diff_against_registry(
+        &old_pkg,
+        &new_pkg,
+        &report,
+        Some(super::RegistryPair {
+            old: &old,
+            new: &new,
+        }),
+    )
+    .findings
+    .into_iter()
+    .filter(|f| f.rule == id)
+    .collect()
+}

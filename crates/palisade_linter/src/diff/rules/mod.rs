@@ -18,6 +18,8 @@ pub(crate) mod new_opaque_file;
 pub(crate) mod new_process;
 pub(crate) mod new_sensitive_path;
 pub mod no_previous_version;
+pub(crate) mod provenance_removed;
+pub(crate) mod publisher_change;
 
 use std::collections::BTreeSet;
 
@@ -135,6 +137,8 @@ pub static ALL: &[&dyn DiffRule] = &[
     &new_opaque_file::NewOpaqueFile,
     &new_dependency::NewDependency,
     &new_behaviour::NewBehaviour,
+    &publisher_change::PublisherChange,
+    &provenance_removed::ProvenanceRemoved,
     &no_previous_version::NoPreviousVersion,
 ];
 
