@@ -258,3 +258,71 @@ fn scan_compares_a_registry_package_with_its_previous_version() {
         "{first:#}"
     );
 }
+
+#[test]
+fn registry_specs_compare_publishers() {
+    let registry = MockRegistry::start();
+    let m15 = manifest("1.0.15");
+    let m16 = manifest("1.0.16");
+    let i16 = index_1016();
+    registry
+        .package("postmark-mcp", "1.0.15")
+        .files(&[
+            ("package.json", m15.as_bytes()),
+            ("index.js", INDEX_1015.as_bytes()),
+        ])
+        .npm_user("vendor-bot", "npm@vendor.invalid")
+        .maintainer("vendor-bot", "npm@vendor.invalid")
+        .publish();
+    registry
+        .package("postmark-mcp", "1.0.16")
+        .files(&[
+            ("package.json", m16.as_bytes()),
+            ("index.js", i16.as_bytes()),
+        ])
+        .npm_user("stranger", "stranger@mail.invalid")
+        .maintainer("stranger", "stranger@mail.invalid")
+        .publish();
+    let sandbox = Sandbox::new();
+    let url = registry.url();
+    let out = run(sandbox.command(&[
+        "diff",
+        "postmark-mcp@1.0.15",
+        "postmark-mcp@1.0.16",
+        "--registry",
+        &url,
+        "--format",
+        "json",
+    ]));
+    out.assert_code(1);
+    let report = out.json();
+    let kinds: Vec<&str> = report["changes"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|c| c["kind"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(kinds, ["email-recipient", "publisher"], "{report:#}");
+    let publisher = &report["changes"][1];
+    assert_eq!(publisher["location"]["path"], "(registry)");
+    assert!(
+        publisher["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("`stranger`"),
+        "{publisher:#}"
+    );
+    assert_eq!(report["verdict"], "malicious");
+
+    // The text names it with the other new capabilities.
+    let text = run(sandbox.command(&[
+        "diff",
+        "postmark-mcp@1.0.15",
+        "postmark-mcp@1.0.16",
+        "--registry",
+        &url,
+    ]))
+    .stdout;
+    assert!(
+        text.contains("publisher (registry): published by `stranger`"),
+        "{text}"
+    );
+}

@@ -1,15 +1,15 @@
 //! `palisade diff OLD NEW`: what the new version can do that the old one
 //! could not, each new capability with the lines that added it.
 
-use palisade_diagnostics::{PackageReport, Verdict};
-use palisade_linter::EngineOptions;
+use palisade_diagnostics::{Finding, PackageReport, Verdict};
 use palisade_linter::diff::rules::no_previous_version::NoPreviousVersion;
 use palisade_linter::diff::{self as vdiff, DiffReport};
+use palisade_linter::{Engine, EngineOptions};
 use palisade_package::{Limits, Package};
 use palisade_registry::nodejs_semver::Version;
-use palisade_registry::{PackageSpec, VersionReq};
+use palisade_registry::{PackageSpec, Packument, VersionReq};
 
-use super::input::{Registry, classify};
+use super::input::{Input, Registry, classify};
 use crate::args::{DiffArgs, FailOn, OutputFormat};
 use crate::exit::{Status, usage};
 use crate::output;
@@ -27,7 +27,32 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Status> {
     let (old, _) = old.map_err(|e| usage(format!("cannot read `{}`: {e}", args.old)))?;
     let (new, _) = new.map_err(|e| usage(format!("cannot read `{}`: {e}", args.new)))?;
 
-    let (mut report, _) = vdiff::diff_packages(EngineOptions::default(), &old, &new);
+    // Two registry versions: their packument entries say who published
+    // each and what vouched for it (a full packument each; same name, one).
+    let packuments = match (&old_input, &new_input) {
+        (Input::Spec(o), Input::Spec(n)) => registry.client().ok().and_then(|c| {
+            let new = c.full_packument(&n.name).ok()?;
+            let old = if o.name == n.name {
+                None
+            } else {
+                Some(c.full_packument(&o.name).ok()?)
+            };
+            Some((old, new))
+        }),
+        _ => None,
+    };
+    let pair = packuments.as_ref().and_then(|(o, n)| {
+        Some(vdiff::RegistryPair {
+            old: o.as_ref().unwrap_or(n).versions.get(old.version()?)?,
+            new: n.versions.get(new.version()?)?,
+        })
+    });
+    let new_report = Engine::new(EngineOptions {
+        keep_facts: true,
+        ..EngineOptions::default()
+    })
+    .scan(&new);
+    let mut report = vdiff::diff_against_registry(&old, &new, &new_report, pair);
     report.source = args.new.clone();
     let text = render(
         &report,
@@ -59,24 +84,26 @@ pub fn render(report: &DiffReport, format: OutputFormat, color: bool) -> String 
 }
 
 /// The highest published version of `name` below `version` (pre-releases
-/// only when `version` is one). `None` for a first version.
+/// only when `version` is one), with the full packument it came from (its
+/// entries name each version's publisher). `None` for a first version.
 fn previous_version(
     registry: &Registry<'_>,
     name: &str,
     version: &str,
-) -> Result<Option<Version>, String> {
+) -> Result<(Option<Version>, Packument), String> {
     let current =
         Version::parse(version).map_err(|e| format!("`{version}` is not a version: {e}"))?;
     let packument = registry
         .client()?
-        .packument(name)
+        .full_packument(name)
         .map_err(|e| e.to_string())?;
-    Ok(packument
+    let previous = packument
         .versions
         .keys()
         .filter_map(|v| Version::parse(v).ok())
         .filter(|v| *v < current && (current.is_prerelease() || !v.is_prerelease()))
-        .max())
+        .max();
+    Ok((previous, packument))
 }
 
 /// Compares a package fetched from the registry with the version published
@@ -91,21 +118,15 @@ pub(crate) fn add_previous_version_diff(
 ) {
     let (name, version) = (report.name.clone(), report.version.clone());
     let findings = match previous_version(registry, &name, &version) {
-        Ok(Some(previous)) => {
-            let spec = PackageSpec {
-                name: name.clone(),
-                req: VersionReq::Exact(previous.clone()),
-            };
-            match registry.fetch(&spec, limits) {
-                Ok((old, _)) => vdiff::diff_against(&old, package, report).findings,
-                Err(e) => vec![NoPreviousVersion::report(
-                    &name,
-                    &version,
-                    &format!("`{name}@{previous}` could not be fetched: {e}"),
-                )],
-            }
-        }
-        Ok(None) => vec![NoPreviousVersion::report(
+        Ok((Some(previous), packument)) => diff_findings(
+            registry,
+            limits,
+            package,
+            report,
+            &previous.to_string(),
+            Some(&packument),
+        ),
+        Ok((None, _)) => vec![NoPreviousVersion::report(
             &name,
             &version,
             "it is the first published version",
@@ -116,6 +137,82 @@ pub(crate) fn add_previous_version_diff(
             &format!("the registry could not list its versions: {e}"),
         )],
     };
+    merge(report, findings);
+}
+
+/// Compares a package fetched from the registry with an older version
+/// named by the caller (the version an older lockfile locked) and adds the
+/// diff's findings to its report, as [`add_previous_version_diff`] does.
+pub(crate) fn add_version_diff(
+    registry: &Registry<'_>,
+    limits: &Limits,
+    package: &Package,
+    report: &mut PackageReport,
+    old_version: &str,
+) {
+    let packument = registry
+        .client()
+        .ok()
+        .and_then(|c| c.full_packument(&report.name).ok());
+    let findings = diff_findings(
+        registry,
+        limits,
+        package,
+        report,
+        old_version,
+        packument.as_ref(),
+    );
+    merge(report, findings);
+}
+
+/// The `diff/` findings of `package` against `name@old_version` from the
+/// registry, with the registry's entries for both versions when the
+/// packument has them; a `diff/no-previous-version` finding when the old
+/// version cannot be fetched.
+fn diff_findings(
+    registry: &Registry<'_>,
+    limits: &Limits,
+    package: &Package,
+    report: &PackageReport,
+    old_version: &str,
+    packument: Option<&Packument>,
+) -> Vec<Finding> {
+    let (name, version) = (&report.name, &report.version);
+    let old_id = format!("{name}@{old_version}");
+    let spec = match Version::parse(old_version) {
+        Ok(v) => PackageSpec {
+            name: name.clone(),
+            req: VersionReq::Exact(v),
+        },
+        Err(e) => {
+            return vec![NoPreviousVersion::report(
+                name,
+                version,
+                &format!("`{old_id}` is not a version: {e}"),
+            )];
+        }
+    };
+    match registry.fetch(&spec, limits) {
+        Ok((old, _)) => {
+            let pair = packument.and_then(|p| {
+                Some(vdiff::RegistryPair {
+                    old: p.versions.get(old_version)?,
+                    new: p.versions.get(version.as_str())?,
+                })
+            });
+            vdiff::diff_against_registry(&old, package, report, pair).findings
+        }
+        Err(e) => vec![NoPreviousVersion::report(
+            name,
+            version,
+            &format!("`{old_id}` could not be fetched: {e}"),
+        )],
+    }
+}
+
+/// Adds diff findings to a scan's report (they explain, the scan's own
+/// findings decide as before) and decides the verdict again.
+fn merge(report: &mut PackageReport, findings: Vec<Finding>) {
     report.findings.extend(findings.into_iter().map(|mut f| {
         f.deciding = false;
         f
