@@ -97,6 +97,11 @@ pub struct ScanArgs {
     /// previous published version (off by default: it doubles the requests).
     #[arg(long)]
     pub project_diff: bool,
+    /// In a project scan, compare every registry package whose version
+    /// changed since this older lockfile (or a folder with one) with the
+    /// version it had there: what a dependency update brings.
+    #[arg(long, value_name = "LOCKFILE")]
+    pub diff_against: Option<PathBuf>,
     /// In a project scan, also run the `metadata/` rules on every registry
     /// dependency (one full packument and up to four related ones each).
     #[arg(long)]

@@ -660,3 +660,140 @@ fn local_folders_outside_the_project_are_not_read() {
     assert!(run.stderr.contains("outside the project"), "{}", run.stderr);
     assert_eq!(run.json()["packages"], json!([]));
 }
+
+/// A `package-lock.json` (v3) locking `name@version` pairs from the
+/// registry, without integrities (they are optional).
+fn lock_v3(deps: &[(&str, &str)]) -> String {
+    let mut packages = serde_json::Map::new();
+    packages.insert(
+        String::new(),
+        json!({
+            "name": "app",
+            "version": "1.0.0",
+            "dependencies": deps.iter().map(|(n, _)| ((*n).to_owned(), json!("*"))).collect::<serde_json::Map<_, _>>(),
+        }),
+    );
+    for (name, version) in deps {
+        packages.insert(
+            format!("node_modules/{name}"),
+            json!({
+                "version": version,
+                "resolved": format!("https://registry.invalid/{name}/-/{name}-{version}.tgz"),
+            }),
+        );
+    }
+    serde_json::to_string_pretty(&json!({
+        "name": "app",
+        "version": "1.0.0",
+        "lockfileVersion": 3,
+        "requires": true,
+        "packages": packages,
+    }))
+    .expect("JSON")
+}
+
+#[test]
+fn diff_against_an_older_lockfile_diffs_every_updated_package() {
+    let registry = MockRegistry::start();
+    let tar = |files: Vec<(String, Vec<u8>)>| {
+        let borrowed: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|(p, b)| (p.as_str(), b.as_slice()))
+            .collect();
+        palisade_test::tarball(&borrowed)
+    };
+    // `bravo` 1.0.0 was published by its maintainer; 2.0.0, with an install
+    // script that sends the environment out, by a stranger.
+    registry
+        .package("bravo", "1.0.0")
+        .tarball(tar(clean_files("bravo", "1.0.0", json!({}))))
+        .npm_user("alice", "alice@example.invalid")
+        .maintainer("alice", "alice@example.invalid")
+        .publish();
+    registry
+        .package("bravo", "2.0.0")
+        .tarball(fixture_tarball("project-bravo-exfil"))
+        .npm_user("mallory", "mallory@example.invalid")
+        .maintainer("mallory", "mallory@example.invalid")
+        .publish();
+    for (name, version) in [("delta", "4.0.0"), ("golf", "1.0.0"), ("kilo", "1.0.0")] {
+        registry
+            .package(name, version)
+            .tarball(tar(clean_files(name, version, json!({}))))
+            .publish();
+    }
+    let sandbox = Sandbox::new();
+    let dir = sandbox.work().join("p");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(
+        dir.join("package-lock.json"),
+        lock_v3(&[("bravo", "2.0.0"), ("golf", "1.0.0"), ("kilo", "1.0.0")]),
+    )
+    .expect("write");
+    let old = sandbox.work().join("old-package-lock.json");
+    std::fs::write(
+        &old,
+        lock_v3(&[("bravo", "1.0.0"), ("delta", "4.0.0"), ("kilo", "1.0.0")]),
+    )
+    .expect("write");
+
+    let old_arg = old.display().to_string();
+    let run = scan(
+        &sandbox,
+        &registry,
+        "p",
+        &["--no-cache", "--diff-against", &old_arg],
+    );
+    run.assert_code(1);
+    let report = run.json();
+    let changed = &report["project"]["changed"];
+    assert_eq!(changed["updated"], json!(["bravo 1.0.0 → 2.0.0"]));
+    assert_eq!(changed["added"], json!(["golf@1.0.0"]));
+    assert_eq!(changed["removed"], json!(["delta@4.0.0"]));
+
+    // The updated package carries what 2.0.0 can do that 1.0.0 could not,
+    // and who published it; unchanged and added packages are not diffed.
+    let bravo = package(&report, "bravo", "2.0.0");
+    assert_eq!(bravo["verdict"], "malicious");
+    let bravo_rules = rules(bravo);
+    for rule in [
+        "diff/new-install-script",
+        "diff/new-network-destination",
+        "diff/publisher-change",
+    ] {
+        assert!(bravo_rules.contains(&rule), "{rule} missing: {bravo:#}");
+    }
+    for (name, version) in [("golf", "1.0.0"), ("kilo", "1.0.0")] {
+        let p = package(&report, name, version);
+        assert!(
+            rules(p).iter().all(|r| !r.starts_with("diff/")),
+            "{name} is not diffed: {p:#}"
+        );
+    }
+
+    // The text summary says the same.
+    let url = registry.url();
+    let text = run_text(&sandbox, &url, &old_arg);
+    assert!(
+        text.contains("1 updated (diffed), 1 added, 1 removed")
+            && text.contains("updated: bravo 1.0.0 → 2.0.0"),
+        "{text}"
+    );
+
+    // An older lockfile that cannot be read is a usage error.
+    let missing = sandbox.work().join("missing.json").display().to_string();
+    scan(&sandbox, &registry, "p", &["--diff-against", &missing]).assert_code(2);
+}
+
+fn run_text(sandbox: &Sandbox, url: &str, old: &str) -> String {
+    run(sandbox.command(&[
+        "scan",
+        "p",
+        "--registry",
+        url,
+        "--no-cache",
+        "--diff-against",
+        old,
+    ]))
+    .stdout
+}

@@ -33,7 +33,10 @@
 //!
 //! Each report carries the dependency path that pulls the package in. The
 //! previous-version diff is off for project scans (it doubles the requests)
-//! unless `--project-diff` asks for it.
+//! unless `--project-diff` asks for it. `--diff-against OLD_LOCKFILE`
+//! compares every registry package whose version changed since the older
+//! lockfile with the version it had there (the `diff/` findings join its
+//! report) and lists the packages added and removed in the summary.
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::io::{IsTerminal, Write as _};
@@ -175,6 +178,174 @@ struct Planned {
     /// Already resolved (range resolution); else resolved by exact version.
     resolved: Option<ResolvedVersion>,
     project_dir: PathBuf,
+    /// The version an older lockfile had (`--diff-against`): the package is
+    /// diffed against it.
+    diff_from: Option<String>,
+}
+
+/// What changed since the older lockfile of `--diff-against`.
+#[derive(Debug, Default)]
+struct Changed {
+    against: String,
+    /// `name old → new`, diffed.
+    updated: Vec<String>,
+    added: Vec<String>,
+    removed: Vec<String>,
+}
+
+/// Registry packages of the older lockfile (a lockfile or a folder with
+/// one), by name.
+fn old_versions(path: &Path) -> anyhow::Result<BTreeMap<String, Vec<String>>> {
+    let files = if path.is_dir() {
+        let found = lockfile::find_lockfiles(path);
+        if found.is_empty() {
+            return Err(usage(format!(
+                "`--diff-against {}`: the folder has no lockfile",
+                path.display()
+            )));
+        }
+        found.into_iter().map(|(_, p)| p).collect()
+    } else {
+        vec![path.to_path_buf()]
+    };
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for file in files {
+        let lock = read_older_lockfile(&file).map_err(|e| {
+            usage(format!(
+                "`--diff-against {}`: cannot read `{}`: {e}",
+                path.display(),
+                file.display()
+            ))
+        })?;
+        for p in lock.packages {
+            if matches!(p.source, Source::Registry { .. }) {
+                let versions = out.entry(p.name).or_default();
+                if !versions.contains(&p.version) {
+                    versions.push(p.version);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Reads an older lockfile, whose name is often not a lockfile's
+/// (`old-package-lock.json`, `yarn.lock.orig`): the format from the name
+/// when it is a lockfile's or contains one's stem, else the first format
+/// that parses.
+fn read_older_lockfile(file: &Path) -> Result<Lockfile, String> {
+    if LockfileKind::of_path(file).is_some() {
+        return lockfile::read_lockfile(file).map_err(|e| e.to_string());
+    }
+    let size = std::fs::metadata(file).map_err(|e| e.to_string())?.len();
+    if size > lockfile::MAX_LOCKFILE_BYTES {
+        return Err(format!(
+            "{size} bytes, over the {} byte limit for lockfiles",
+            lockfile::MAX_LOCKFILE_BYTES
+        ));
+    }
+    let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let all = [
+        LockfileKind::NpmPackageLock,
+        LockfileKind::NpmShrinkwrap,
+        LockfileKind::Pnpm,
+        LockfileKind::Yarn,
+        LockfileKind::Bun,
+    ];
+    let stem = |k: &LockfileKind| {
+        let f = k.file_name();
+        f.rsplit_once('.').map_or(f, |(s, _)| s).to_owned()
+    };
+    let named: Vec<LockfileKind> = all
+        .iter()
+        .filter(|k| name.contains(&stem(k)))
+        .copied()
+        .collect();
+    let candidates = if named.is_empty() {
+        all.to_vec()
+    } else {
+        named
+    };
+    let manifests = ProjectManifests::default();
+    let mut errors = Vec::new();
+    for kind in candidates {
+        match lockfile::parse_lockfile(kind, &text, file, &manifests, "project") {
+            Ok(lock) => return Ok(lock),
+            Err(e) => errors.push(format!("as {kind}: {e}")),
+        }
+    }
+    Err(format!(
+        "not a lockfile palisade can read ({})",
+        errors.join("; ")
+    ))
+}
+
+/// The old version to diff a package against: none when the old lockfile
+/// had the same version (unchanged) or not the name (added); else the
+/// highest old version below the new one, or the lowest above it (a
+/// downgrade).
+fn diff_base(old: &[String], new: &str) -> Option<String> {
+    if old.iter().any(|v| v == new) {
+        return None;
+    }
+    let new_v = Version::parse(new).ok()?;
+    let parsed: Vec<(Version, &String)> = old
+        .iter()
+        .filter_map(|v| Version::parse(v).ok().map(|p| (p, v)))
+        .collect();
+    parsed
+        .iter()
+        .filter(|(v, _)| *v < new_v)
+        .max_by(|a, b| a.0.cmp(&b.0))
+        .or_else(|| parsed.iter().min_by(|a, b| a.0.cmp(&b.0)))
+        .map(|(_, s)| (*s).clone())
+}
+
+/// Marks the planned packages whose version changed since the older
+/// lockfile and lists what was added and removed.
+fn plan_diffs(against: &Path, planned: &mut [Planned]) -> anyhow::Result<Changed> {
+    let old = old_versions(against)?;
+    let mut changed = Changed {
+        against: against.display().to_string(),
+        ..Changed::default()
+    };
+    let mut now: HashSet<&str> = HashSet::new();
+    for p in planned.iter_mut() {
+        if !matches!(p.package.source, Source::Registry { .. }) {
+            continue;
+        }
+        let name = p.package.name.as_str();
+        match old.get(name) {
+            None => changed.added.push(p.package.id()),
+            Some(versions) => {
+                if let Some(base) = diff_base(versions, &p.package.version) {
+                    changed
+                        .updated
+                        .push(format!("{name} {base} → {}", p.package.version));
+                    p.diff_from = Some(base);
+                }
+            }
+        }
+    }
+    for p in planned.iter() {
+        now.insert(p.package.name.as_str());
+    }
+    for (name, versions) in &old {
+        if !now.contains(name.as_str()) {
+            for v in versions {
+                changed.removed.push(format!("{name}@{v}"));
+            }
+        }
+    }
+    changed.added.sort();
+    changed.added.dedup();
+    changed.updated.sort();
+    changed.updated.dedup();
+    Ok(changed)
 }
 
 /// What one project scan read and did, for the summary.
@@ -185,6 +356,8 @@ struct Summary {
     ranges: bool,
     by_kind: BTreeMap<&'static str, usize>,
     errors: usize,
+    /// What changed since `--diff-against`.
+    changed: Option<Changed>,
 }
 
 fn run(args: &ScanArgs, projects: Vec<(String, ProjectInput)>) -> anyhow::Result<Status> {
@@ -198,7 +371,7 @@ fn run(args: &ScanArgs, projects: Vec<(String, ProjectInput)>) -> anyhow::Result
         Registry::new(args.registry.as_deref()).with_cache(known.registry_cache().map_err(usage)?);
     let engine = Engine::new(EngineOptions {
         preview: args.preview,
-        keep_facts: args.facts || args.project_diff,
+        keep_facts: args.facts || args.project_diff || args.diff_against.is_some(),
         ..EngineOptions::default()
     });
 
@@ -245,6 +418,7 @@ fn run(args: &ScanArgs, projects: Vec<(String, ProjectInput)>) -> anyhow::Result
                             package,
                             resolved: r,
                             project_dir: dir.clone(),
+                            diff_from: None,
                         });
                     }
                 }
@@ -257,12 +431,16 @@ fn run(args: &ScanArgs, projects: Vec<(String, ProjectInput)>) -> anyhow::Result
                     package,
                     resolved: None,
                     project_dir: dir.clone(),
+                    diff_from: None,
                 });
             }
         }
     }
     for p in &planned {
         *summary.by_kind.entry(p.package.source.kind()).or_default() += 1;
+    }
+    if let Some(against) = &args.diff_against {
+        summary.changed = Some(plan_diffs(against, &mut planned)?);
     }
 
     let total = planned.len();
@@ -420,7 +598,7 @@ fn scan_folder(
 
 /// A registry package at its exact locked version, through the
 /// known-malicious check and the verdict cache (keyed by the tarball's
-/// integrity; not used with `--project-diff`). The lockfile's `integrity`
+/// integrity; not used when the package is diffed). The lockfile's `integrity`
 /// is compared with the registry's digest when they share an algorithm,
 /// else with the downloaded bytes (then not on a cached verdict).
 fn scan_registry(
@@ -453,10 +631,11 @@ fn scan_registry(
     let early = digest_check(locked, &resolved);
     let needs_bytes = early.is_err();
     let mut late: Option<Finding> = None;
+    let diffed = args.project_diff || planned.diff_from.is_some();
     let subject = Subject {
         name: Some(&resolved.name),
         version: Some(&resolved.version),
-        integrity: if args.project_diff {
+        integrity: if diffed {
             None
         } else {
             resolved.integrity.as_deref()
@@ -476,7 +655,9 @@ fn scan_registry(
             .ok_or_else(|| format!("`{origin}`: the registry's tarball is not an archive"))?;
         let mut report = engine.scan(&package);
         report.integrity.clone_from(&resolved.integrity);
-        if args.project_diff {
+        if let Some(old) = &planned.diff_from {
+            super::diff::add_version_diff(registry, limits, &package, &mut report, old);
+        } else if args.project_diff {
             super::diff::add_previous_version_diff(registry, limits, &package, &mut report);
         }
         Ok(report)
@@ -825,6 +1006,9 @@ fn render_project(
                 summary.errors,
                 elapsed.as_secs_f64(),
             ));
+            if let Some(c) = &summary.changed {
+                text.push_str(&changed_text(c));
+            }
             text
         }
         Format::Json => {
@@ -833,27 +1017,75 @@ fn render_project(
                 return text;
             };
             if let Some(obj) = value.as_object_mut() {
-                obj.insert(
-                    "project".to_owned(),
-                    serde_json::json!({
-                        "roots": summary.roots,
-                        "sources": summary.sources,
-                        "resolution": if summary.ranges { "registry-ranges" } else { "lockfile" },
-                        "packages": summary.by_kind,
-                        "verdicts": {
-                            "malicious": count(Verdict::Malicious),
-                            "suspicious": count(Verdict::Suspicious),
-                            "clean": count(Verdict::Clean),
-                        },
-                        "errors": summary.errors,
-                        "seconds": (elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
-                    }),
-                );
+                let mut project = serde_json::json!({
+                    "roots": summary.roots,
+                    "sources": summary.sources,
+                    "resolution": if summary.ranges { "registry-ranges" } else { "lockfile" },
+                    "packages": summary.by_kind,
+                    "verdicts": {
+                        "malicious": count(Verdict::Malicious),
+                        "suspicious": count(Verdict::Suspicious),
+                        "clean": count(Verdict::Clean),
+                    },
+                    "errors": summary.errors,
+                    "seconds": (elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
+                });
+                if let (Some(c), Some(p)) = (&summary.changed, project.as_object_mut()) {
+                    p.insert(
+                        "changed".to_owned(),
+                        serde_json::json!({
+                            "against": c.against,
+                            "updated": c.updated,
+                            "added": c.added,
+                            "removed": c.removed,
+                        }),
+                    );
+                }
+                obj.insert("project".to_owned(), project);
             }
             serde_json::to_string_pretty(&value).map_or(text, |t| t + "\n")
         }
         Format::Sarif => render::render(report, format, options),
     }
+}
+
+/// The `--diff-against` part of the text summary.
+fn changed_text(c: &Changed) -> String {
+    let list = |items: &[String]| {
+        const SHOWN: usize = 20;
+        let mut s = items
+            .iter()
+            .take(SHOWN)
+            .map(|i| printable(i))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if items.len() > SHOWN {
+            s.push_str(&format!(", … and {} more", items.len() - SHOWN));
+        }
+        s
+    };
+    let mut out = format!(
+        "  since {}: {} updated (diffed), {} added, {} removed
+",
+        printable(&c.against),
+        c.updated.len(),
+        c.added.len(),
+        c.removed.len()
+    );
+    for (label, items) in [
+        ("updated", &c.updated),
+        ("added", &c.added),
+        ("removed", &c.removed),
+    ] {
+        if !items.is_empty() {
+            out.push_str(&format!(
+                "    {label}: {}
+",
+                list(items)
+            ));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
