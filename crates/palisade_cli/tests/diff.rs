@@ -326,3 +326,74 @@ fn registry_specs_compare_publishers() {
         "{text}"
     );
 }
+
+#[test]
+fn a_new_dependency_with_install_scripts_is_named() {
+    let registry = MockRegistry::start();
+    let manifest = |version: &str, deps: &str| {
+        format!(
+            r#"{{"name":"widget","version":"{version}","main":"index.js","dependencies":{{{deps}}}}}"#
+        )
+    };
+    let index = b"module.exports = () => 1;\n";
+    let m1 = manifest("1.0.0", "");
+    let m2 = manifest(
+        "1.0.1",
+        r#""setup-helper":"^2.0.0","plain-helper":"^1.0.0""#,
+    );
+    registry.publish(
+        "widget",
+        "1.0.0",
+        &[("package.json", m1.as_bytes()), ("index.js", index)],
+    );
+    registry.publish(
+        "widget",
+        "1.0.1",
+        &[("package.json", m2.as_bytes()), ("index.js", index)],
+    );
+    registry
+        .package("setup-helper", "2.1.0")
+        .file("index.js", index)
+        .script("postinstall", "node setup.js")
+        .publish();
+    registry
+        .package("plain-helper", "1.0.0")
+        .file("index.js", index)
+        .publish();
+    let sandbox = Sandbox::new();
+    let url = registry.url();
+    let out = run(sandbox.command(&[
+        "diff",
+        "widget@1.0.0",
+        "widget@1.0.1",
+        "--registry",
+        &url,
+        "--format",
+        "json",
+    ]));
+    let report = out.json();
+    let findings = report["findings"].as_array().cloned().unwrap_or_default();
+    let about = |name: &str| {
+        findings
+            .iter()
+            .find(|f| {
+                f["rule"] == "diff/new-dependency"
+                    && f["message"]
+                        .as_str()
+                        .is_some_and(|m| m.contains(&format!("`{name}@")))
+            })
+            .cloned()
+            .unwrap_or_else(|| panic!("{name} not reported: {report:#}"))
+    };
+    let setup = about("setup-helper");
+    assert_eq!(setup["severity"], "high", "{setup:#}");
+    assert!(
+        setup["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("it runs `postinstall` at install"),
+        "{setup:#}"
+    );
+    assert_eq!(about("plain-helper")["severity"], "info");
+    assert_eq!(report["verdict"], "suspicious");
+}

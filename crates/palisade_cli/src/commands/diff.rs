@@ -1,6 +1,8 @@
 //! `palisade diff OLD NEW`: what the new version can do that the old one
 //! could not, each new capability with the lines that added it.
 
+use std::collections::BTreeMap;
+
 use palisade_diagnostics::{Finding, PackageReport, Verdict};
 use palisade_linter::diff::rules::no_previous_version::NoPreviousVersion;
 use palisade_linter::diff::{self as vdiff, DiffReport};
@@ -41,18 +43,29 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Status> {
         }),
         _ => None,
     };
-    let pair = packuments.as_ref().and_then(|(o, n)| {
-        Some(vdiff::RegistryPair {
-            old: o.as_ref().unwrap_or(n).versions.get(old.version()?)?,
-            new: n.versions.get(new.version()?)?,
-        })
-    });
+    let record = vdiff::RegistryRecord {
+        versions: packuments.as_ref().and_then(|(o, n)| {
+            Some(vdiff::RegistryPair {
+                old: o.as_ref().unwrap_or(n).versions.get(old.version()?)?,
+                new: n.versions.get(new.version()?)?,
+            })
+        }),
+        // Local inputs stay local: the registry is asked about new
+        // dependencies only when the user named a registry version.
+        dependency_scripts: if matches!(old_input, Input::Spec(_))
+            || matches!(new_input, Input::Spec(_))
+        {
+            dependency_scripts(&registry, &old, &new)
+        } else {
+            BTreeMap::new()
+        },
+    };
     let new_report = Engine::new(EngineOptions {
         keep_facts: true,
         ..EngineOptions::default()
     })
     .scan(&new);
-    let mut report = vdiff::diff_against_registry(&old, &new, &new_report, pair);
+    let mut report = vdiff::diff_against_registry(&old, &new, &new_report, &record);
     report.source = args.new.clone();
     let text = render(
         &report,
@@ -194,13 +207,16 @@ fn diff_findings(
     };
     match registry.fetch(&spec, limits) {
         Ok((old, _)) => {
-            let pair = packument.and_then(|p| {
-                Some(vdiff::RegistryPair {
-                    old: p.versions.get(old_version)?,
-                    new: p.versions.get(version.as_str())?,
-                })
-            });
-            vdiff::diff_against_registry(&old, package, report, pair).findings
+            let record = vdiff::RegistryRecord {
+                versions: packument.and_then(|p| {
+                    Some(vdiff::RegistryPair {
+                        old: p.versions.get(old_version)?,
+                        new: p.versions.get(version.as_str())?,
+                    })
+                }),
+                dependency_scripts: dependency_scripts(registry, &old, package),
+            };
+            vdiff::diff_against_registry(&old, package, report, &record).findings
         }
         Err(e) => vec![NoPreviousVersion::report(
             name,
@@ -208,6 +224,66 @@ fn diff_findings(
             &format!("`{old_id}` could not be fetched: {e}"),
         )],
     }
+}
+
+/// At most this many new dependencies are looked up per diff.
+const MAX_DEPENDENCY_LOOKUPS: usize = 32;
+
+/// The dependencies `new` installs that `old` did not and that run scripts
+/// at install, as their ranges resolve in the registry today (name →
+/// events). Registry errors and non-registry specs are skipped: the diff
+/// still reports the dependency, without this.
+fn dependency_scripts(
+    registry: &Registry<'_>,
+    old: &Package,
+    new: &Package,
+) -> BTreeMap<String, Vec<String>> {
+    let installed = |p: &Package| -> BTreeMap<String, String> {
+        p.manifest
+            .as_ref()
+            .map(|m| {
+                m.dependencies()
+                    .into_iter()
+                    .filter(|(section, ..)| *section != "devDependencies")
+                    .map(|(_, name, spec)| (name.to_owned(), spec.to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let before = installed(old);
+    let added: Vec<(String, String)> = installed(new)
+        .into_iter()
+        .filter(|(name, _)| !before.contains_key(name))
+        .take(MAX_DEPENDENCY_LOOKUPS)
+        .collect();
+    let mut out = BTreeMap::new();
+    if added.is_empty() {
+        return out;
+    }
+    let Ok(client) = registry.client() else {
+        return out;
+    };
+    for (name, range) in added {
+        let Ok(spec) = format!("{name}@{range}").parse::<PackageSpec>() else {
+            continue;
+        };
+        let Ok(resolved) = client.resolve(&spec) else {
+            continue;
+        };
+        let manifest = &resolved.manifest;
+        let mut events: Vec<String> = ["preinstall", "install", "postinstall"]
+            .into_iter()
+            .filter(|e| manifest.scripts.contains_key(*e))
+            .map(str::to_owned)
+            .collect();
+        if events.is_empty() && manifest.has_install_script == Some(true) {
+            events.push("install script".to_owned());
+        }
+        if !events.is_empty() {
+            out.insert(name, events);
+        }
+    }
+    out
 }
 
 /// Adds diff findings to a scan's report (they explain, the scan's own

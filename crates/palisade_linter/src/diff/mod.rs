@@ -21,7 +21,7 @@ pub mod rules;
 mod tester;
 mod textdiff;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 
 use palisade_diagnostics::{Fact, Facts, Finding, Location, PackageReport, Verdict};
@@ -226,7 +226,7 @@ pub fn diff(
         &facts(new, new_pkg),
         new_pkg,
         &new.source,
-        None,
+        &RegistryRecord::default(),
     )
 }
 
@@ -252,7 +252,7 @@ pub fn diff_packages(
 /// (`palisade scan` has the new report): only the old version's changed
 /// files are analysed. A report without facts is scanned again.
 pub fn diff_against(old: &Package, new: &Package, new_report: &PackageReport) -> DiffReport {
-    diff_against_registry(old, new, new_report, None)
+    diff_against_registry(old, new, new_report, &RegistryRecord::default())
 }
 
 /// What the registry says about both versions (their packument entries):
@@ -264,14 +264,27 @@ pub struct RegistryPair<'a> {
     pub new: &'a VersionManifest,
 }
 
-/// [`diff_against`], plus the changes the registry's metadata shows: a
-/// publisher who was not among the old version's people, and provenance or
-/// signatures the old version had and the new one lacks.
+/// What the registry says about a release, gathered by the caller (the
+/// diff itself reads no network).
+#[derive(Debug, Clone, Default)]
+pub struct RegistryRecord<'a> {
+    /// Both versions' packument entries, when the registry has them.
+    pub versions: Option<RegistryPair<'a>>,
+    /// New dependencies that run scripts at install, as they resolve today:
+    /// name → the scripts' events (`postinstall`, or `install script` when
+    /// an abbreviated packument only says that there is one).
+    pub dependency_scripts: BTreeMap<String, Vec<String>>,
+}
+
+/// [`diff_against`], plus what the registry's record shows: a publisher
+/// who was not among the old version's people, provenance or signatures
+/// the old version had and the new one lacks, and new dependencies that
+/// run scripts at install.
 pub fn diff_against_registry(
     old: &Package,
     new: &Package,
     new_report: &PackageReport,
-    registry: Option<RegistryPair<'_>>,
+    registry: &RegistryRecord<'_>,
 ) -> DiffReport {
     let new_facts = new_report.facts.clone().unwrap_or_else(|| {
         Engine::new(EngineOptions {
@@ -519,7 +532,7 @@ fn diff_facts(
     new_facts: &Facts,
     new: &Package,
     source: &str,
-    registry: Option<RegistryPair<'_>>,
+    registry: &RegistryRecord<'_>,
 ) -> DiffReport {
     let before = capability::profile(old_facts, old);
     let after = capability::profile(new_facts, new);
@@ -565,7 +578,7 @@ fn diff_facts(
             .then_with(|| a.kind().cmp(b.kind()))
     });
     // What the registry says comes after what the code says.
-    changes.extend(registry.map(registry_changes).unwrap_or_default());
+    changes.extend(registry.versions.map(registry_changes).unwrap_or_default());
 
     let mut vendor = crate::context::vendor_domains(old);
     if vendor.is_empty() {
@@ -588,6 +601,7 @@ fn diff_facts(
         docs_changed,
         vendor_domains: &vendor,
         old_hosts: &old_hosts,
+        dependency_scripts: &registry.dependency_scripts,
     };
     let findings = rules::check_all(&ctx, &changes);
     let mut findings = findings;

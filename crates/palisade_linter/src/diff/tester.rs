@@ -125,24 +125,39 @@ pub(crate) fn registry_findings(old: &str, new: &str, id: &str) -> Vec<Finding> 
         format!("{{\"name\":\"{}\",\"version\":\"{}\"}}", m.name, m.version)
     };
     let (old_text, new_text) = (manifest(&old), manifest(&new));
-    let old_pkg = package("old", &[("package.json", &old_text)]);
-    let new_pkg = package("new", &[("package.json", &new_text)]);
+    let record = super::RegistryRecord {
+        versions: Some(super::RegistryPair {
+            old: &old,
+            new: &new,
+        }),
+        ..super::RegistryRecord::default()
+    };
+    findings_with(
+        &[("package.json", &old_text)],
+        &[("package.json", &new_text)],
+        &record,
+        id,
+    )
+}
+
+/// The findings of `id` when two versions are compared with what the
+/// registry says about the release.
+pub(crate) fn findings_with(
+    old: &[(&str, &str)],
+    new: &[(&str, &str)],
+    record: &super::RegistryRecord<'_>,
+    id: &str,
+) -> Vec<Finding> {
+    let old_pkg = package("old", old);
+    let new_pkg = package("new", new);
     let report = crate::Engine::new(EngineOptions {
         keep_facts: true,
         ..EngineOptions::default()
     })
     .scan(&new_pkg);
-    super::diff_against_registry(
-        &old_pkg,
-        &new_pkg,
-        &report,
-        Some(super::RegistryPair {
-            old: &old,
-            new: &new,
-        }),
-    )
-    .findings
-    .into_iter()
-    .filter(|f| f.rule == id)
-    .collect()
+    super::diff_against_registry(&old_pkg, &new_pkg, &report, record)
+        .findings
+        .into_iter()
+        .filter(|f| f.rule == id)
+        .collect()
 }

@@ -21,7 +21,7 @@ pub mod no_previous_version;
 pub(crate) mod provenance_removed;
 pub(crate) mod publisher_change;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use palisade_diagnostics::{Finding, RuleStatus, Severity};
 use palisade_package::Package;
@@ -42,6 +42,9 @@ pub struct DiffContext<'a> {
     pub vendor_domains: &'a [String],
     /// Registrable domains the old version already named.
     pub old_hosts: &'a BTreeSet<String>,
+    /// New dependencies that run scripts at install (from the registry,
+    /// when the caller looked them up): name → events.
+    pub dependency_scripts: &'a BTreeMap<String, Vec<String>>,
 }
 
 impl DiffContext<'_> {

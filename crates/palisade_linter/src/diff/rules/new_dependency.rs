@@ -11,8 +11,10 @@ declare_rule! {
     /// `optionalDependencies`, `peerDependencies`; `devDependencies` are not
     /// installed by users). A registry dependency is context, unless its name
     /// resembles a popular package's (the `metadata/name-impersonation`
-    /// index: typos, look-alikes, affixes): then it is medium, raised in a
-    /// quiet release. A git or local dependency is medium, raised in a quiet
+    /// index: typos, look-alikes, affixes) or the registry says it runs
+    /// scripts at install (when the caller looked it up: `palisade diff`,
+    /// `scan`): then it is medium, raised in a quiet release, and high when
+    /// both hold. A git or local dependency is medium, raised in a quiet
     /// release; an HTTP tarball URL is high.
     ///
     /// ## Why is this bad?
@@ -56,17 +58,29 @@ impl DiffRule for NewDependency {
         } else {
             None
         };
-        let severity = match *remote {
-            Some("url") => Severity::High,
-            Some(_) => ctx.raised(Severity::Medium),
-            None if resembled.is_some() => ctx.raised(Severity::Medium),
-            None => Severity::Info,
+        let scripts = remote
+            .is_none()
+            .then(|| ctx.dependency_scripts.get(name))
+            .flatten();
+        let severity = match (*remote, &resembled, scripts) {
+            (Some("url"), ..) | (None, Some(_), Some(_)) => Severity::High,
+            (Some(_), ..) | (None, Some(_), None) | (None, None, Some(_)) => {
+                ctx.raised(Severity::Medium)
+            }
+            (None, None, None) => Severity::Info,
         };
-        if let Some(r) = resembled {
+        if resembled.is_some() || scripts.is_some() {
+            let mut why: Vec<String> = Vec::new();
+            if let Some(r) = &resembled {
+                why.push(r.how.sentence(name, &r.target));
+            }
+            if let Some(events) = scripts {
+                why.push(format!("it runs `{}` at install", events.join("`, `")));
+            }
             let message = format!(
                 "{} adds the dependency `{name}@{spec}` to `{section}`: {}{}",
                 ctx.versions(),
-                r.how.sentence(name, &r.target),
+                why.join("; "),
                 ctx.why()
             );
             return Some(ctx.finding(&Self::META, severity, message, change));
@@ -113,5 +127,49 @@ mod tests {
                 &[("package.json", "{\"name\":\"m\",\"version\":\"1.0.1\",\"dependencies\":{\"a\":\"^1.2.0\"},\"devDependencies\":{\"y\":\"1\"}}")],
             )],
         );
+    }
+
+    #[test]
+    fn a_new_dependency_that_runs_install_scripts() {
+        use crate::diff::RegistryRecord;
+        use crate::diff::tester::findings_with;
+        let old = [("package.json", "{\"name\":\"m\",\"version\":\"1.0.0\"}")];
+        let new = [(
+            "package.json",
+            "{\"name\":\"m\",\"version\":\"1.0.1\",\"dependencies\":{\"helper-kit\":\"^2.0.0\",\"lodahs\":\"^1.0.0\"}}",
+        )];
+        let mut record = RegistryRecord::default();
+        record
+            .dependency_scripts
+            .insert("helper-kit".into(), vec!["postinstall".into()]);
+        record
+            .dependency_scripts
+            .insert("lodahs".into(), vec!["install script".into()]);
+        let found = findings_with(&old, &new, &record, "diff/new-dependency");
+        let by_name = |n: &str| {
+            found
+                .iter()
+                .find(|f| f.message.contains(&format!("`{n}@")))
+                .unwrap_or_else(|| panic!("{n} not reported: {found:?}"))
+        };
+        let helper = by_name("helper-kit");
+        assert_eq!(helper.severity, Severity::High, "raised in a quiet release");
+        assert!(helper.message.contains("it runs `postinstall` at install"));
+        // A look-alike name that also runs scripts is high in any release.
+        let lookalike = by_name("lodahs");
+        assert_eq!(lookalike.severity, Severity::High);
+        assert!(lookalike.message.contains("one edit away from `lodash`"));
+        // Without the registry's word, a plain dependency stays context.
+        let plain = findings_with(
+            &old,
+            &new,
+            &RegistryRecord::default(),
+            "diff/new-dependency",
+        );
+        let helper = plain
+            .iter()
+            .find(|f| f.message.contains("`helper-kit@"))
+            .expect("reported as context");
+        assert_eq!(helper.severity, Severity::Info);
     }
 }
