@@ -21,6 +21,9 @@ pub struct EvalOptions {
     pub limits: Limits,
     /// Scan only the first `limit` entries (sorted), for quick runs.
     pub limit: Option<usize>,
+    /// Each entry is a `.py` file to wrap as a one-module package, with its
+    /// comments blanked out ([`python_file_package`]).
+    pub python_files: bool,
 }
 
 /// What happened to one entry of a set.
@@ -64,7 +67,11 @@ pub fn evaluate_set(
     let mut outcomes = Vec::with_capacity(entries.len());
     let start = Instant::now();
     for (i, path) in entries.iter().enumerate() {
-        outcomes.push(scan_one(engine, path, &options.limits));
+        outcomes.push(if options.python_files {
+            scan_python_file(engine, path, &options.limits)
+        } else {
+            scan_one(engine, path, &options.limits)
+        });
         progress(i + 1, entries.len());
     }
     (outcomes, start.elapsed())
@@ -91,6 +98,78 @@ fn scan_one(engine: &Engine, path: &Path, limits: &Limits) -> Outcome {
             entry,
             error: e.to_string(),
         },
+    }
+}
+
+/// Wraps one Python source file as an in-memory package: the file, with
+/// every `#` comment blanked out, as `<stem>.py`, beside a `pyproject.toml`
+/// that names the package after the file. Comments go so that no rule can
+/// key on them (the malicious corpus annotates its samples); docstrings stay,
+/// as they are tool descriptions.
+pub fn python_file_package(origin: &str, stem: &str, source: &[u8]) -> palisade_package::Package {
+    let text = String::from_utf8_lossy(source);
+    let stripped = palisade_linter::strip_python_comments(&text);
+    let name: String = stem
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let files = vec![
+        palisade_package::PackageFile {
+            path: format!(
+                "{}.py",
+                stem.replace(|c: char| !c.is_ascii_alphanumeric() && c != '_', "_")
+            ),
+            data: stripped.into_bytes(),
+            executable: false,
+        },
+        palisade_package::PackageFile {
+            path: "pyproject.toml".to_owned(),
+            data: format!("[project]\nname = \"{name}\"\nversion = \"0.0.0\"\n").into_bytes(),
+            executable: false,
+        },
+    ];
+    palisade_package::Package::from_files(origin, files)
+}
+
+fn scan_python_file(engine: &Engine, path: &Path, limits: &Limits) -> Outcome {
+    let entry = path
+        .parent()
+        .and_then(Path::file_name)
+        .map(|d| format!("{}/", d.to_string_lossy()))
+        .unwrap_or_default()
+        + &path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let start = Instant::now();
+    let unreadable = |error: String| Outcome::Unreadable {
+        entry: entry.clone(),
+        error,
+    };
+    let size = match std::fs::metadata(path) {
+        Ok(m) => m.len(),
+        Err(e) => return unreadable(format!("`{}`: {e}", path.display())),
+    };
+    if size > limits.max_file_bytes {
+        return unreadable(format!(
+            "`{}` is {size} bytes, over the limit of {}",
+            path.display(),
+            limits.max_file_bytes
+        ));
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return unreadable(format!("`{}`: {e}", path.display())),
+    };
+    let stem = path
+        .file_stem()
+        .map_or_else(|| "module".to_owned(), |s| s.to_string_lossy().into_owned());
+    let package = python_file_package(&path.display().to_string(), &stem, &bytes);
+    let report = Box::new(engine.scan(&package));
+    Outcome::Scanned {
+        entry,
+        bytes: package.unpacked_bytes,
+        elapsed: start.elapsed(),
+        report,
     }
 }
 

@@ -24,4 +24,4 @@ pub use model::{
     EvalReport, FiredRule, FlaggedPackage, GuardDogSummary, Largest, PackageRow, Perf, Rates,
     RuleCount, RuleRow, SetReport, VerdictCounts, WholeProcess,
 };
-pub use set::{Label, SetSpec, SetSpecError, default_sets, list_entries};
+pub use set::{Label, SetSpec, SetSpecError, default_sets, list_entries, list_python_files};

@@ -9,7 +9,7 @@ use crate::eval::{EvalOptions, evaluate_set, rule_table, summarise};
 use crate::guarddog::GuardDogReport;
 use crate::model::EvalReport;
 use crate::process::time_cli;
-use crate::set::{SetSpec, list_entries};
+use crate::set::{SetSpec, list_entries, list_python_files};
 use crate::stats::peak_memory_kib;
 
 /// Settings for [`run`].
@@ -37,7 +37,12 @@ pub fn run(options: &RunOptions, log: &mut dyn Write) -> EvalReport {
     let mut reports = Vec::new();
     let mut all_outcomes = Vec::new();
     for spec in &options.sets {
-        let entries = match list_entries(&spec.path) {
+        let listed = if spec.python_files {
+            list_python_files(&spec.path)
+        } else {
+            list_entries(&spec.path)
+        };
+        let entries = match listed {
             Ok(e) => e,
             Err(e) => {
                 let _ = writeln!(
@@ -54,7 +59,11 @@ pub fn run(options: &RunOptions, log: &mut dyn Write) -> EvalReport {
             .limit
             .map_or(entries.len(), |n| n.min(entries.len()));
         let _ = writeln!(log, "set `{}`: {total} packages", spec.name);
-        let (outcomes, wall) = evaluate_set(&engine, &entries, &options.eval, |done, total| {
+        let eval = EvalOptions {
+            python_files: spec.python_files,
+            ..options.eval.clone()
+        };
+        let (outcomes, wall) = evaluate_set(&engine, &entries, &eval, |done, total| {
             if done % 100 == 0 || done == total {
                 let _ = writeln!(log, "  `{}`: {done}/{total} scanned", spec.name);
             }
@@ -62,6 +71,7 @@ pub fn run(options: &RunOptions, log: &mut dyn Write) -> EvalReport {
         let mut report = summarise(spec, &outcomes, wall);
         if let Some(bin) = &options.palisade_bin
             && options.process_every > 0
+            && !spec.python_files
         {
             let sample: Vec<PathBuf> = entries
                 .iter()

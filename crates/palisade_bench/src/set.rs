@@ -35,7 +35,7 @@ impl fmt::Display for Label {
 pub enum SetSpecError {
     #[error("`{0}`: expected `NAME=LABEL:DIR`")]
     Shape(String),
-    #[error("`{0}`: the label must be `malicious` or `benign`")]
+    #[error("`{0}`: the label must be `malicious` or `benign` (optionally with `+py-files`)")]
     Label(String),
 }
 
@@ -45,12 +45,17 @@ pub struct SetSpec {
     pub name: String,
     pub label: Label,
     pub path: PathBuf,
+    /// Every `.py` file under the folder is one package: the file, with its
+    /// comments blanked out, as the only module of an in-memory package
+    /// (`LABEL+py-files` in a `--set`).
+    pub python_files: bool,
 }
 
 impl FromStr for SetSpec {
     type Err = SetSpecError;
 
-    /// Parses `NAME=LABEL:DIR`; a leading `~/` in `DIR` is the home folder.
+    /// Parses `NAME=LABEL:DIR` or `NAME=LABEL+py-files:DIR`; a leading `~/`
+    /// in `DIR` is the home folder.
     fn from_str(spec: &str) -> Result<Self, Self::Err> {
         let shape = || SetSpecError::Shape(spec.to_owned());
         let (name, rest) = spec.split_once('=').ok_or_else(shape)?;
@@ -58,6 +63,10 @@ impl FromStr for SetSpec {
         if name.is_empty() || path.is_empty() {
             return Err(shape());
         }
+        let (label, python_files) = match label.strip_suffix("+py-files") {
+            Some(l) => (l, true),
+            None => (label, false),
+        };
         let label = match label {
             "malicious" => Label::Malicious,
             "benign" => Label::Benign,
@@ -67,6 +76,7 @@ impl FromStr for SetSpec {
             name: name.to_owned(),
             label,
             path: expand_home(path, std::env::var_os("HOME").map(PathBuf::from).as_deref()),
+            python_files,
         })
     }
 }
@@ -78,8 +88,9 @@ fn expand_home(path: &str, home: Option<&Path>) -> PathBuf {
     }
 }
 
-/// The three default sets: `npm-malicious` from `../shared/corpus` next to
-/// the workspace root, and the two benign sets downloaded into
+/// The default sets: `npm-malicious` and `mcp-malicious-python` (one
+/// package per `.py` file) from `../shared/corpus` next to the workspace
+/// root, and the two benign npm sets downloaded into
 /// `~/.cache/palisade-corpus` by `shared/corpus/fetch-benign.sh`.
 pub fn default_sets(workspace_root: &Path, home: &Path) -> Vec<SetSpec> {
     let cache = home.join(".cache").join("palisade-corpus");
@@ -88,16 +99,25 @@ pub fn default_sets(workspace_root: &Path, home: &Path) -> Vec<SetSpec> {
             name: "npm-malicious".to_owned(),
             label: Label::Malicious,
             path: workspace_root.join("../shared/corpus/npm-malicious"),
+            python_files: false,
+        },
+        SetSpec {
+            name: "mcp-malicious-python".to_owned(),
+            label: Label::Malicious,
+            path: workspace_root.join("../shared/corpus/mcp-malicious-python"),
+            python_files: true,
         },
         SetSpec {
             name: "npm-benign-popular".to_owned(),
             label: Label::Benign,
             path: cache.join("npm-benign-popular"),
+            python_files: false,
         },
         SetSpec {
             name: "npm-benign-mcp".to_owned(),
             label: Label::Benign,
             path: cache.join("npm-benign-mcp"),
+            python_files: false,
         },
     ]
 }
@@ -122,6 +142,26 @@ pub fn list_entries(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(entries)
 }
 
+/// Every `.py` file under `dir` (recursively, links not followed), sorted by
+/// path: the packages of a `+py-files` set.
+pub fn list_python_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let entry = entry?;
+            let ft = entry.file_type()?;
+            if ft.is_dir() {
+                stack.push(entry.path());
+            } else if ft.is_file() && entry.file_name().to_string_lossy().ends_with(".py") {
+                out.push(entry.path());
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +174,10 @@ mod tests {
         assert_eq!(spec.path, PathBuf::from("/data/mal"));
         let spec: SetSpec = "b=benign:rel/dir:with-colon".parse().expect("valid spec");
         assert_eq!(spec.path, PathBuf::from("rel/dir:with-colon"));
+        assert!(!spec.python_files);
+        let spec: SetSpec = "py=malicious+py-files:/d".parse().expect("valid spec");
+        assert!(spec.python_files);
+        assert_eq!(spec.label, Label::Malicious);
     }
 
     #[test]
@@ -152,7 +196,7 @@ mod tests {
         );
         assert_eq!(
             SetSpecError::Label("x=good:/x".to_owned()).to_string(),
-            "`x=good:/x`: the label must be `malicious` or `benign`"
+            "`x=good:/x`: the label must be `malicious` or `benign` (optionally with `+py-files`)"
         );
     }
 
@@ -173,14 +217,20 @@ mod tests {
         let names: Vec<_> = sets.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(
             names,
-            ["npm-malicious", "npm-benign-popular", "npm-benign-mcp"]
+            [
+                "npm-malicious",
+                "mcp-malicious-python",
+                "npm-benign-popular",
+                "npm-benign-mcp"
+            ]
         );
         assert_eq!(
             sets[0].path,
             PathBuf::from("/w/main/../shared/corpus/npm-malicious")
         );
+        assert!(sets[1].python_files);
         assert_eq!(
-            sets[2].path,
+            sets[3].path,
             PathBuf::from("/h/.cache/palisade-corpus/npm-benign-mcp")
         );
     }

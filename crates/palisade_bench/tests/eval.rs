@@ -62,11 +62,13 @@ fn sample_report() -> EvalReport {
         name: "mal".to_owned(),
         label: Label::Malicious,
         path: "/corpus/mal".into(),
+        python_files: false,
     };
     let benign = SetSpec {
         name: "ok".to_owned(),
         label: Label::Benign,
         path: "/corpus/ok".into(),
+        python_files: false,
     };
     let mal_outcomes = vec![
         scanned(

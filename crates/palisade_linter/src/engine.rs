@@ -207,6 +207,26 @@ impl Engine {
             .extend(spawned_shell.iter().flat_map(script_destinations));
         facts.scripts.extend(spawned_shell);
 
+        // Python: `setup.py`, in-tree build backends, `.pth` files and
+        // `sitecustomize` run at install or start-up.
+        let (python, python_scripts) = crate::checkers::python::package::analyse_package(package);
+        facts.scripts.extend(python_scripts);
+        for a in python {
+            if a.install_time {
+                install.insert(a.path.clone());
+            }
+            results.push((
+                a.path,
+                FileResult {
+                    facts: a.facts,
+                    local_requires: Vec::new(),
+                    parse_error: a.parse_error,
+                    obfuscation: a.obfuscation,
+                    bytes: a.bytes,
+                },
+            ));
+        }
+
         let mut code_files = Vec::with_capacity(results.len());
         let mut stats = ScanStats {
             files: package.files.len() as u64,
@@ -219,8 +239,10 @@ impl Engine {
                 for_each_fact(&mut r.facts, |at| at.install_time = true);
             }
             if !path.starts_with("package.json#") {
-                stats.js_files += 1;
-                stats.js_bytes += r.bytes as u64;
+                if !path.ends_with(".py") && !path.ends_with(".pyw") && !path.ends_with(".pth") {
+                    stats.js_files += 1;
+                    stats.js_bytes += r.bytes as u64;
+                }
                 if r.parse_error.is_some() {
                     stats.unparsed_files += 1;
                 }
@@ -394,7 +416,7 @@ fn analyse_text(text: &str, path: &str, kind: JsKind, depth: u32) -> FileResult 
     }
 }
 
-fn for_each_fact(f: &mut Facts, mut g: impl FnMut(&mut palisade_diagnostics::Fact)) {
+pub(crate) fn for_each_fact(f: &mut Facts, mut g: impl FnMut(&mut palisade_diagnostics::Fact)) {
     f.imports.iter_mut().for_each(|x| g(&mut x.at));
     f.network.iter_mut().for_each(|x| g(&mut x.at));
     f.email_recipients.iter_mut().for_each(|x| g(&mut x.at));

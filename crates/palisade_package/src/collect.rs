@@ -421,6 +421,20 @@ fn package_root(files: &[PackageFile]) -> Option<String> {
             Some(dir.trim_end_matches('/'))
         })
         .min_by_key(|d| (d.split('/').count() - usize::from(d.is_empty()), *d));
+    // A Python package's root (`PKG-INFO`, `setup.py`, a wheel's
+    // `*.dist-info`) wins only when it is shallower than any `package.json`:
+    // npm tarballs read as before, and an sdist that bundles a web front end
+    // keeps its own root.
+    let depth = |d: &str| d.split('/').count() - usize::from(d.is_empty());
+    let python_dir = files
+        .iter()
+        .filter_map(|f| crate::python::marker_root(&f.path))
+        .min_by_key(|d| (depth(d), *d));
+    if let Some(py) = python_dir
+        && manifest_dir.is_none_or(|m| depth(py) < depth(m))
+    {
+        return Some(py.to_owned());
+    }
     if let Some(dir) = manifest_dir {
         return Some(dir.to_owned());
     }
@@ -491,6 +505,24 @@ mod tests {
         assert_eq!(root(&["a.js"]), None);
         assert_eq!(root(&["notpackage.json"]), None);
         assert_eq!(root(&[]), None);
+        // Python: an sdist's top folder, a wheel's top level.
+        assert_eq!(
+            root(&[
+                "x-1.0/PKG-INFO",
+                "x-1.0/x/__init__.py",
+                "x-1.0/web/package.json"
+            ])
+            .as_deref(),
+            Some("x-1.0")
+        );
+        assert_eq!(
+            root(&["x-1.0.dist-info/METADATA", "x-1.0.dist-info/RECORD"]).as_deref(),
+            Some("")
+        );
+        assert_eq!(
+            root(&["package/package.json", "package/setup.py"]).as_deref(),
+            Some("package")
+        );
     }
 
     #[test]

@@ -19,6 +19,11 @@
 //!
 //! Nothing here executes, installs or unpacks to disk.
 //!
+//! Python packages read the same way: wheels (`.whl`, a zip) keep their
+//! layout, sdists (`name-1.0.tar.gz` or `.zip`) lose their top folder, and
+//! [`PythonMeta`] holds what `METADATA`/`PKG-INFO`, `pyproject.toml`,
+//! `setup.cfg` and `entry_points.txt` say.
+//!
 //! [`lockfile`] reads what a project locks (npm, pnpm, yarn and bun lockfiles,
 //! installed `node_modules` trees), each package once with its dependency path.
 
@@ -29,12 +34,14 @@ mod limits;
 pub mod lockfile;
 mod manifest;
 mod package;
+mod python;
 
 pub use archive::{read_tar, read_tgz, read_zip};
 pub use dir::read_dir;
 pub use limits::{LimitKind, Limits};
 pub use manifest::Manifest;
 pub use package::{Package, PackageFile, ReadIssue, ReadIssueKind};
+pub use python::{EntryPoint, PythonLayout, PythonMeta};
 
 use std::io::Read;
 use std::path::Path;
@@ -50,11 +57,11 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    #[error("`{0}` is not a package: expected a folder, a .tgz/.tar.gz, .tar or .zip file")]
+    #[error("`{0}` is not a package: expected a folder, a .tgz/.tar.gz, .tar, .zip or .whl file")]
     UnknownFormat(String),
 }
 
-/// Reads a package from a path: a folder, `.tgz`/`.tar.gz`, `.tar` or `.zip`
+/// Reads a package from a path: a folder, `.tgz`/`.tar.gz`, `.tar`, `.zip` or `.whl`
 /// (sniffed by content, not by extension). A path that is neither a folder
 /// nor a regular file (a fifo, a device) is [`Error::UnknownFormat`].
 pub fn read_path(path: &Path, limits: &Limits) -> Result<Package, Error> {

@@ -1,6 +1,6 @@
 use std::fmt;
 
-use crate::{LimitKind, Manifest};
+use crate::{LimitKind, Manifest, PythonMeta};
 
 /// One file of a package, in memory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,6 +124,9 @@ pub struct Package {
     /// Why `package.json` could not be parsed, when it exists but is invalid.
     pub manifest_error: Option<String>,
     pub issues: Vec<ReadIssue>,
+    /// Python metadata when the root holds a wheel's `*.dist-info`,
+    /// `PKG-INFO`, `pyproject.toml`, `setup.cfg` or `setup.py`.
+    pub python: Option<PythonMeta>,
     /// Sum of unpacked sizes of the files kept.
     pub unpacked_bytes: u64,
 }
@@ -144,7 +147,8 @@ impl Package {
         pkg
     }
 
-    /// Sorts files, sums sizes and parses the root manifest.
+    /// Sorts files, sums sizes, parses the root manifest and reads Python
+    /// metadata.
     pub fn finish(&mut self) {
         self.files.sort_by(|a, b| a.path.cmp(&b.path));
         self.unpacked_bytes = self.files.iter().map(|f| f.data.len() as u64).sum();
@@ -154,6 +158,12 @@ impl Package {
                 Err(e) => self.manifest_error = Some(e),
             }
         }
+        self.python = PythonMeta::read(&self.files);
+    }
+
+    /// Whether this is a Python package (and not an npm one).
+    pub fn is_python(&self) -> bool {
+        self.manifest.is_none() && self.python.is_some()
     }
 
     /// Whether reading met an issue of this kind.
@@ -173,13 +183,19 @@ impl Package {
             .map(|i| &self.files[i])
     }
 
-    /// `name` from the manifest, or `None`.
+    /// `name` from the manifest (or the Python metadata), or `None`.
     pub fn name(&self) -> Option<&str> {
-        self.manifest.as_ref().and_then(Manifest::name)
+        self.manifest
+            .as_ref()
+            .and_then(Manifest::name)
+            .or_else(|| self.python.as_ref().and_then(|p| p.name.as_deref()))
     }
 
-    /// `version` from the manifest, or `None`.
+    /// `version` from the manifest (or the Python metadata), or `None`.
     pub fn version(&self) -> Option<&str> {
-        self.manifest.as_ref().and_then(Manifest::version)
+        self.manifest
+            .as_ref()
+            .and_then(Manifest::version)
+            .or_else(|| self.python.as_ref().and_then(|p| p.version.as_deref()))
     }
 }

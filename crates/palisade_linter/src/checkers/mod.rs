@@ -2,5 +2,6 @@
 
 pub(crate) mod js;
 pub(crate) mod manifest;
+pub(crate) mod python;
 pub(crate) mod string_array;
 pub(crate) mod text;

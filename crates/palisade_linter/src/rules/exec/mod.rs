@@ -3,11 +3,13 @@ pub(crate) mod bundled_executable;
 pub(crate) mod decode_and_run;
 pub(crate) mod destructive_command;
 pub(crate) mod download_and_run;
+pub(crate) mod evasion_command;
 pub(crate) mod hidden_execution;
 pub(crate) mod npm_publish;
 pub(crate) mod remote_code;
 pub(crate) mod reverse_shell;
 pub(crate) mod shell_download_exec;
+pub(crate) mod tool_argument_code;
 
 use palisade_diagnostics::Fact;
 

@@ -62,9 +62,9 @@ impl Rule for ReverseShell {
             }
             let socket = ctx.facts.network.iter().any(|n| {
                 n.at.location.path == p.at.location.path
-                    && n.api
-                        .as_deref()
-                        .is_some_and(|a| a.starts_with("net.") || a == "tls.connect")
+                    && n.api.as_deref().is_some_and(|a| {
+                        a.starts_with("net.") || a == "tls.connect" || a.starts_with("socket.")
+                    })
             });
             if socket {
                 out.push(

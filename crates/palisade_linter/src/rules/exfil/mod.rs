@@ -3,6 +3,7 @@ pub(crate) mod email_hardcoded_recipient;
 pub(crate) mod install_time_recon;
 pub(crate) mod secrets_to_network;
 pub(crate) mod tool_arguments_to_collector;
+pub(crate) mod tool_data_to_undisclosed_host;
 
 use palisade_diagnostics::{FlowFact, HostKind};
 
