@@ -56,7 +56,8 @@ pub enum FailOn {
 #[derive(Args)]
 pub struct ScanArgs {
     /// What to scan: `name`, `name@version`, `name@range`, `@scope/name@tag`,
-    /// a `.tgz`/`.tar`/`.zip` file, or a package folder.
+    /// `pypi:name==version`, `pypi:name`, a `.tgz`/`.tar`/`.zip`/`.whl` file,
+    /// a package folder, a lockfile or a project folder.
     #[arg(required = true)]
     pub inputs: Vec<String>,
     /// Output format.
@@ -71,6 +72,10 @@ pub struct ScanArgs {
     /// Registry URL (default: from the npm configuration).
     #[arg(long)]
     pub registry: Option<String>,
+    /// Python package index (simple API) URL for `pypi:` specs and Python
+    /// lockfiles (default: `PIP_INDEX_URL`, `UV_INDEX_URL`, `pip.conf`, `uv.toml`).
+    #[arg(long, value_name = "URL")]
+    pub index_url: Option<String>,
     /// Let preview rules decide verdicts too.
     #[arg(long)]
     pub preview: bool,

@@ -17,6 +17,78 @@ pub enum Error {
         reason: String,
     },
 
+    /// No Python package index in `--index-url`, the environment, pip's or uv's files.
+    #[error(
+        "no Python package index is configured; set one with `--index-url <url>`, the \
+         `PIP_INDEX_URL` environment variable, `index-url = <url>` under `[global]` in \
+         `pip.conf` (`pip config set global.index-url <url>`), or a default `[[index]]` in \
+         `uv.toml`"
+    )]
+    NoIndex,
+
+    /// The Python index answered HTTP 401 or 403.
+    #[error(
+        "the package index refused access to `{package}` at `{url}` (HTTP {status}); {}",
+        if *credentials_sent { "check the credentials in the index URL" }
+        else { "no credentials are configured for it (write them in the index URL: `https://user:token@host/simple`)" }
+    )]
+    IndexRefused {
+        /// The project concerned.
+        package: String,
+        /// The URL, without credentials.
+        url: String,
+        /// 401 or 403.
+        status: u16,
+        /// Whether an `Authorization` header was sent.
+        credentials_sent: bool,
+    },
+
+    /// A configuration file that cannot be understood.
+    #[error("invalid configuration file `{}`: {reason}", path.display())]
+    InvalidConfig {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// A Python index answer that is not what the API promises.
+    #[error("invalid answer from the package index for `{package}` at `{url}`: {reason}")]
+    InvalidIndexPage {
+        /// The project concerned.
+        package: String,
+        /// The URL, without credentials.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// The index lists no file that palisade can analyse for a release.
+    #[error("`{package}=={version}` has no sdist or wheel on the package index{reason}")]
+    NoDistribution {
+        /// The project.
+        package: String,
+        /// The version.
+        version: String,
+        /// Extra detail (e.g. `: every file is yanked`), may be empty.
+        reason: String,
+    },
+
+    /// A downloaded distribution file does not match the index's sha256.
+    #[error(
+        "sha256 check failed for `{file}` of `{package}`: expected `{expected}`, got `{actual}`"
+    )]
+    HashMismatch {
+        /// The project.
+        package: String,
+        /// The file name.
+        file: String,
+        /// The hex digest the index (or lockfile) recorded.
+        expected: String,
+        /// The hex digest of the bytes received.
+        actual: String,
+    },
+
     /// A registry URL that does not parse or is not http(s).
     #[error("invalid registry URL `{url}` from {origin}: {reason}")]
     InvalidRegistryUrl {

@@ -1,4 +1,4 @@
-//! npm registry client: configuration resolved as npm resolves it, packuments,
+//! npm registry client and Python package index client ([`PypiClient`]): configuration resolved as npm resolves it, packuments,
 //! version selection with npm's semver ranges, and size-bounded tarball
 //! downloads verified against `dist.integrity` / `dist.shasum`.
 //!
@@ -23,8 +23,12 @@ mod cache;
 mod client;
 mod config;
 mod error;
+mod http;
 mod integrity;
 mod packument;
+mod pep440;
+mod pip_config;
+mod pypi;
 mod spec;
 
 pub use cache::{Cache, CacheStats};
@@ -36,4 +40,10 @@ pub use error::Error;
 pub use integrity::{Algorithm, Integrity, Mismatch};
 pub use nodejs_semver;
 pub use packument::{Dist, DistSignature, Packument, Person, Repository, VersionManifest};
+pub use pep440::Pep440;
+pub use pip_config::{IndexSource, PipConfig, pip_conf_index, uv_toml_index};
+pub use pypi::{
+    ACCEPT_SIMPLE, DistFile, DistKind, Project, PypiClient, PypiRelease, normalize_name,
+    parse_filename, parse_project_page, pick_files, release_of, validate_project_name,
+};
 pub use spec::{PackageSpec, VersionReq, encode_name, validate_name};

@@ -13,6 +13,8 @@
     reason = "test support: a broken fixture should fail the test loudly"
 )]
 
+pub mod pypi;
+
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::net::SocketAddr;

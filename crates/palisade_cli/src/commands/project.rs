@@ -65,10 +65,12 @@ use crate::output;
 pub const INTEGRITY_MISMATCH: &str = "lockfile/integrity-mismatch";
 /// Rule id: a dependency from git or a tarball URL.
 pub const NON_REGISTRY_SOURCE: &str = "lockfile/non-registry-source";
+/// Rule id: a Python requirement that does not pin one version.
+pub const UNPINNED_REQUIREMENT: &str = "lockfile/unpinned-requirement";
 
 /// The two project-level findings, documented like rules so `palisade rules`
 /// lists them and `palisade rule <id>` explains them.
-pub static LOCKFILE_RULES: [palisade_linter::RuleMeta; 2] = [
+pub static LOCKFILE_RULES: [palisade_linter::RuleMeta; 3] = [
     palisade_linter::RuleMeta {
         id: INTEGRITY_MISMATCH,
         severity: palisade_diagnostics::Severity::High,
@@ -82,6 +84,13 @@ pub static LOCKFILE_RULES: [palisade_linter::RuleMeta; 2] = [
         status: palisade_diagnostics::RuleStatus::Stable,
         summary: "A locked dependency comes from git or a tarball URL, not the registry",
         doc: "## What it does\nReports lockfile entries resolved from a git repository or a tarball URL. They are not fetched or analysed. High when the URL is plain `http://`.\n\n## Why is this bad?\nSuch dependencies escape the registry's takedowns, version immutability and integrity records: what the URL serves can change under the same lockfile.\n\n## Example\n`\"resolved\": \"git+ssh://git@host.invalid/x/y.git#abc123\"`\n\n## References\n- MITRE ATT&CK T1195.001 (Compromise Software Dependencies and Development Tools).\n",
+    },
+    palisade_linter::RuleMeta {
+        id: UNPINNED_REQUIREMENT,
+        severity: palisade_diagnostics::Severity::Medium,
+        status: palisade_diagnostics::RuleStatus::Stable,
+        summary: "A Python requirement does not pin one version",
+        doc: "## What it does\nReports `requirements.txt` (and `Pipfile.lock`) entries that do not pin one exact version with `==`: `flask`, `requests>=2`, `numpy~=2.0`. They are not fetched or analysed: which version installs depends on the day.\n\n## Why is this bad?\nThe next release, including a malicious one published by a hijacked account, installs without any change to the project. Pin with `==` and `--hash`, or use a lockfile (`uv.lock`, `poetry.lock`).\n\n## Example\n`requests>=2`\n\n## References\n- pip docs: Secure installs, hash-checking mode.\n",
     },
 ];
 
@@ -369,6 +378,8 @@ fn run(args: &ScanArgs, projects: Vec<(String, ProjectInput)>) -> anyhow::Result
     let known = Known::new(&args.cache, &fingerprint);
     let registry =
         Registry::new(args.registry.as_deref()).with_cache(known.registry_cache().map_err(usage)?);
+    let pypi = super::pypi::PypiIndex::new(args.index_url.as_deref())
+        .with_cache(known.registry_cache().map_err(usage)?);
     let engine = Engine::new(EngineOptions {
         preview: args.preview,
         keep_facts: args.facts || args.project_diff || args.diff_against.is_some(),
@@ -455,7 +466,7 @@ fn run(args: &ScanArgs, projects: Vec<(String, ProjectInput)>) -> anyhow::Result
         planned
             .par_iter()
             .map(|p| {
-                let result = scan_one(args, &known, &registry, &engine, &limits, p);
+                let result = scan_one(args, &known, &registry, &pypi, &engine, &limits, p);
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                 if progress {
                     let mut err = std::io::stderr().lock();
@@ -512,6 +523,7 @@ fn scan_one(
     args: &ScanArgs,
     known: &Known,
     registry: &Registry<'_>,
+    pypi: &super::pypi::PypiIndex<'_>,
     engine: &Engine,
     limits: &Limits,
     planned: &Planned,
@@ -561,6 +573,13 @@ fn scan_one(
             }
         }
         Source::Git { url } | Source::Tarball { url } => remote_report(locked, url),
+        Source::Pypi { hashes } => {
+            match pypi.scan_locked(engine, limits, &locked.name, &locked.version, hashes) {
+                Ok(report) => report,
+                Err(e) => return Some(Err(error(e))),
+            }
+        }
+        Source::Unpinned { requirement } => unpinned_report(locked, requirement),
         _ => return Some(Err(error(format!("unsupported source: {}", locked.source)))),
     };
     if matches!(locked.source, Source::Registry { .. }) {
@@ -741,6 +760,36 @@ fn integrity_finding(locked: &LockedPackage, sri: &str, bytes: &[u8]) -> Option<
         &mismatch.expected,
         &mismatch.actual,
     ))
+}
+
+/// The report of an unpinned Python requirement: not fetched, one finding.
+fn unpinned_report(locked: &LockedPackage, requirement: &str) -> PackageReport {
+    let finding = Finding::new(
+        UNPINNED_REQUIREMENT,
+        Severity::Medium,
+        format!(
+            "`{requirement}` does not pin one version: what installs changes with every \
+             release; palisade did not fetch or analyse it"
+        ),
+    )
+    .with_help(
+        "pin it with `==` (and `--hash`), or lock the project with `uv lock` or `poetry lock`",
+    );
+    let mut report = PackageReport {
+        name: locked.name.clone(),
+        version: String::new(),
+        source: requirement.to_owned(),
+        integrity: None,
+        verdict: Verdict::Clean,
+        score: 0,
+        findings: Vec::new(),
+        stats: palisade_diagnostics::ScanStats::default(),
+        facts: None,
+        cached: false,
+        dependency_path: locked.path.clone(),
+    };
+    add_findings(&mut report, vec![finding]);
+    report
 }
 
 /// The report of a git or tarball-URL dependency: not fetched, one finding.

@@ -16,8 +16,12 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Status> {
     if let Some(status) = super::project::run_if_project(args)? {
         return Ok(status);
     }
-    let inputs: Vec<Input> = args
-        .inputs
+    // Python packages (`pypi:name==version`) come from the Python index
+    // (`commands/pypi.rs`); the rest from npm, files and folders.
+    let is_pypi = |raw: &&String| raw.starts_with(super::pypi::PREFIX);
+    let raw_inputs: Vec<&String> = args.inputs.iter().filter(|r| !is_pypi(r)).collect();
+    let pypi_inputs: Vec<&String> = args.inputs.iter().filter(is_pypi).collect();
+    let inputs: Vec<Input> = raw_inputs
         .iter()
         .map(|i| classify(i))
         .collect::<anyhow::Result<_>>()?;
@@ -37,9 +41,9 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Status> {
         recent_hours: args.recent_hours,
         ..Default::default()
     };
-    let results: Vec<Result<PackageReport, InputError>> = inputs
+    let mut results: Vec<Result<PackageReport, InputError>> = inputs
         .par_iter()
-        .zip(args.inputs.par_iter())
+        .zip(raw_inputs.par_iter())
         .map(|(input, raw)| {
             super::known::scan_input(
                 &known,
@@ -63,6 +67,16 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Status> {
             })
         })
         .collect();
+    if !pypi_inputs.is_empty() {
+        let index = super::pypi::PypiIndex::new(args.index_url.as_deref())
+            .with_cache(known.registry_cache().map_err(usage)?);
+        results.extend(super::pypi::scan_inputs(
+            &index,
+            &engine,
+            &limits,
+            &pypi_inputs,
+        ));
+    }
 
     let mut report = Report::default();
     for r in results {

@@ -5,7 +5,8 @@
 //! `npm-shrinkwrap.json` ([`npm`]), `pnpm-lock.yaml` 5.x/6.x/9.x ([`pnpm`]),
 //! `yarn.lock` classic and berry ([`yarn`]), `bun.lock` ([`bun`]) and an
 //! installed `node_modules/` tree: npm's nested layout, yarn's, and pnpm's
-//! `.pnpm` store ([`node_modules`]).
+//! `.pnpm` store ([`node_modules`]); and Python's `requirements.txt`, `uv.lock`,
+//! `poetry.lock` and `Pipfile.lock` ([`python`]).
 //!
 //! Every reader is bounded: a lockfile over [`MAX_LOCKFILE_BYTES`] is an
 //! error, YAML aliases (the "billion laughs" expansion) are refused, nesting
@@ -22,6 +23,7 @@ mod graph;
 mod node_modules;
 mod npm;
 mod pnpm;
+pub mod python;
 mod yaml;
 mod yarn;
 
@@ -57,6 +59,14 @@ pub enum LockfileKind {
     Bun,
     /// An installed `node_modules/` folder.
     NodeModules,
+    /// pip's `requirements.txt` (also `requirements-*.txt`, `*-requirements.txt`).
+    Requirements,
+    /// `uv.lock`.
+    UvLock,
+    /// `poetry.lock`.
+    PoetryLock,
+    /// `Pipfile.lock` (pipenv).
+    PipfileLock,
 }
 
 impl LockfileKind {
@@ -69,12 +79,30 @@ impl LockfileKind {
             Self::Yarn => "yarn.lock",
             Self::Bun => "bun.lock",
             Self::NodeModules => "node_modules",
+            Self::Requirements => "requirements.txt",
+            Self::UvLock => "uv.lock",
+            Self::PoetryLock => "poetry.lock",
+            Self::PipfileLock => "Pipfile.lock",
         }
+    }
+
+    /// A Python format (the packages come from a Python package index).
+    pub fn is_python(self) -> bool {
+        matches!(
+            self,
+            Self::Requirements | Self::UvLock | Self::PoetryLock | Self::PipfileLock
+        )
     }
 
     /// The format a path names, by its file name.
     pub fn of_path(path: &Path) -> Option<Self> {
         let name = path.file_name()?.to_str()?;
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".txt")
+            && (lower.starts_with("requirements") || lower.ends_with("-requirements.txt"))
+        {
+            return Some(Self::Requirements);
+        }
         [
             Self::NpmShrinkwrap,
             Self::NpmPackageLock,
@@ -82,6 +110,9 @@ impl LockfileKind {
             Self::Yarn,
             Self::Bun,
             Self::NodeModules,
+            Self::UvLock,
+            Self::PoetryLock,
+            Self::PipfileLock,
         ]
         .into_iter()
         .find(|k| k.file_name() == name)
@@ -112,6 +143,13 @@ pub enum Source {
     Bundled,
     /// Installed in a `node_modules` tree, read from this folder.
     Installed { dir: PathBuf },
+    /// The Python package index, at an exact version; `hashes` are the
+    /// sha256 digests (lower-case hex) the lockfile allows, empty when it
+    /// records none.
+    Pypi { hashes: Vec<String> },
+    /// A Python requirement that does not pin one version (`flask>=2`):
+    /// what installs changes over time.
+    Unpinned { requirement: String },
 }
 
 impl Source {
@@ -137,6 +175,8 @@ impl Source {
             Self::Workspace { .. } => "workspace",
             Self::Bundled => "bundled",
             Self::Installed { .. } => "installed",
+            Self::Pypi { .. } => "pypi",
+            Self::Unpinned { .. } => "unpinned",
         }
     }
 }
@@ -154,6 +194,8 @@ impl fmt::Display for Source {
             Self::Workspace { path } => write!(f, "workspace {path}"),
             Self::Bundled => f.write_str("bundled in its parent"),
             Self::Installed { dir } => write!(f, "installed at {}", dir.display()),
+            Self::Pypi { .. } => f.write_str("package index"),
+            Self::Unpinned { requirement } => write!(f, "unpinned `{requirement}`"),
         }
     }
 }
@@ -241,6 +283,10 @@ pub fn find_lockfiles(dir: &Path) -> Vec<(LockfileKind, PathBuf)> {
         LockfileKind::Pnpm,
         LockfileKind::Yarn,
         LockfileKind::Bun,
+        LockfileKind::UvLock,
+        LockfileKind::PoetryLock,
+        LockfileKind::PipfileLock,
+        LockfileKind::Requirements,
     ] {
         let path = dir.join(kind.file_name());
         if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
@@ -382,7 +428,8 @@ pub fn read_lockfile(path: &Path) -> Result<Lockfile, LockfileError> {
     let kind = LockfileKind::of_path(path).ok_or_else(|| LockfileError::Unsupported {
         path: shown.clone(),
         message: "not a lockfile palisade knows (package-lock.json, npm-shrinkwrap.json, \
-                  pnpm-lock.yaml, yarn.lock, bun.lock, or a node_modules folder)"
+                  pnpm-lock.yaml, yarn.lock, bun.lock, a node_modules folder, requirements.txt, \
+                  uv.lock, poetry.lock or Pipfile.lock)"
             .to_owned(),
     })?;
     let dir = path
@@ -392,6 +439,9 @@ pub fn read_lockfile(path: &Path) -> Result<Lockfile, LockfileError> {
     let manifests = ProjectManifests::read(dir);
     if kind == LockfileKind::NodeModules {
         return node_modules::read(path, &manifests, &folder_name(dir));
+    }
+    if kind == LockfileKind::Requirements {
+        return python::read_requirements(path, &folder_name(dir));
     }
     let text = read_text(path)?;
     parse_lockfile(kind, &text, path, &manifests, &folder_name(dir))
@@ -433,6 +483,24 @@ pub fn parse_lockfile(
             return Err(invalid(
                 "an installed tree is read with `read_lockfile`".into(),
             ));
+        }
+        LockfileKind::Requirements => {
+            let root = manifests.name().unwrap_or(folder);
+            let parsed = python::parse_requirements(text, root);
+            return Ok(Lockfile {
+                kind,
+                path: path.to_path_buf(),
+                format_version: "pip".to_owned(),
+                root: root.to_owned(),
+                packages: parsed.packages,
+            });
+        }
+        LockfileKind::UvLock => return python::parse_uv_lock(text, path, folder).map_err(invalid),
+        LockfileKind::PoetryLock => {
+            return python::parse_poetry_lock(text, path, folder).map_err(invalid);
+        }
+        LockfileKind::PipfileLock => {
+            return python::parse_pipfile_lock(text, path, folder).map_err(invalid);
         }
     }
     .map_err(invalid)?;

@@ -1,0 +1,291 @@
+//! Python packages from the user's package index: `pypi:name==version`
+//! specs, Python lockfile entries and `uvx`/`pipx` MCP servers all come
+//! through here.
+//!
+//! A release is analysed as its sdist (the code `setup.py` runs at build
+//! time) and one wheel (what pip installs), each downloaded and checked
+//! against the index's sha256 (and the lockfile's hashes, when it records
+//! some); the two scans are merged into one report for the release.
+//!
+//! Not done for Python yet: the verdict cache and known-malicious advisories
+//! (both are keyed by npm names), the previous-version diff, and the
+//! `metadata/` rules (they read npm packuments).
+
+use std::collections::HashSet;
+use std::sync::{Mutex, OnceLock, PoisonError};
+
+use palisade_diagnostics::{Finding, InputError, PackageReport, Severity, Verdict};
+use palisade_linter::Engine;
+use palisade_package::Limits;
+use palisade_registry::{
+    Cache, DistFile, PipConfig, PypiClient, PypiRelease, pick_files, release_of,
+};
+use rayon::prelude::*;
+
+/// The prefix of a Python package spec on the command line.
+pub(crate) const PREFIX: &str = "pypi:";
+
+/// `pypi:name==version` / `pypi:name` → the name and the version (`None`:
+/// the latest); `None` when `raw` is not a `pypi:` spec.
+pub(crate) fn parse_spec(raw: &str) -> Option<Result<(String, Option<String>), String>> {
+    let rest = raw.strip_prefix(PREFIX)?;
+    let (name, version) = match rest.split_once("==") {
+        Some((n, v)) => (n.trim(), Some(v.trim())),
+        None => (rest.trim(), None),
+    };
+    if let Err(e) = palisade_registry::validate_project_name(name) {
+        return Some(Err(format!(
+            "`{raw}` is not a Python package spec (`pypi:name` or `pypi:name==version`): {e}"
+        )));
+    }
+    if version.is_some_and(|v| v.is_empty() || palisade_registry::Pep440::parse(v).is_none()) {
+        return Some(Err(format!(
+            "`{raw}`: only an exact version (`pypi:name==1.2.3`) or none (the latest) is accepted"
+        )));
+    }
+    Some(Ok((name.to_owned(), version.map(str::to_owned))))
+}
+
+/// A Python index client, made on first use from the pip/uv configuration.
+pub(crate) struct PypiIndex<'a> {
+    override_url: Option<&'a str>,
+    client: OnceLock<Result<PypiClient, String>>,
+    cache: Mutex<Option<Cache>>,
+}
+
+impl<'a> PypiIndex<'a> {
+    pub(crate) fn new(override_url: Option<&'a str>) -> Self {
+        Self {
+            override_url,
+            client: OnceLock::new(),
+            cache: Mutex::new(None),
+        }
+    }
+
+    /// Gives the client a disk cache.
+    #[must_use]
+    pub(crate) fn with_cache(self, cache: Option<Cache>) -> Self {
+        *self.cache.lock().unwrap_or_else(PoisonError::into_inner) = cache;
+        self
+    }
+
+    pub(crate) fn client(&self) -> Result<&PypiClient, String> {
+        self.client
+            .get_or_init(|| {
+                let cwd = std::env::current_dir()
+                    .map_err(|e| format!("cannot read the current folder: {e}"))?;
+                let config = PipConfig::load(self.override_url, &cwd).map_err(|e| e.to_string())?;
+                let client = PypiClient::new(config).map_err(|e| e.to_string())?;
+                let cache = self
+                    .cache
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .take();
+                Ok(match cache {
+                    Some(cache) => client.with_cache(cache),
+                    None => client,
+                })
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// Resolves `name` (at `version`, else the latest) and scans its files.
+    pub(crate) fn scan(
+        &self,
+        engine: &Engine,
+        limits: &Limits,
+        name: &str,
+        version: Option<&str>,
+    ) -> Result<(PackageReport, PypiRelease), String> {
+        let client = self.client()?;
+        let release = client.resolve(name, version).map_err(|e| e.to_string())?;
+        let report = scan_files(client, engine, limits, &release, &release.files)?;
+        Ok((report, release))
+    }
+
+    /// Scans a locked release: only files whose sha256 the lockfile allows
+    /// (when it records hashes), with a `lockfile/integrity-mismatch`
+    /// finding when none of the release's files has an allowed hash.
+    pub(crate) fn scan_locked(
+        &self,
+        engine: &Engine,
+        limits: &Limits,
+        name: &str,
+        version: &str,
+        hashes: &[String],
+    ) -> Result<PackageReport, String> {
+        let client = self.client()?;
+        let project = client.project(name).map_err(|e| e.to_string())?;
+        let release = release_of(&project, Some(version)).map_err(|e| e.to_string())?;
+        if hashes.is_empty() {
+            return scan_files(client, engine, limits, &release, &release.files);
+        }
+        let allowed: HashSet<&str> = hashes.iter().map(String::as_str).collect();
+        let locked: Vec<DistFile> = release
+            .all_files
+            .iter()
+            .filter(|f| f.sha256.as_deref().is_some_and(|h| allowed.contains(h)))
+            .cloned()
+            .collect();
+        if locked.is_empty() {
+            let mut report = scan_files(client, engine, limits, &release, &release.files)?;
+            let served: Vec<String> = release
+                .all_files
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{} sha256:{}",
+                        f.filename,
+                        f.sha256.as_deref().unwrap_or("?")
+                    )
+                })
+                .collect();
+            let finding = Finding::new(
+                super::project::INTEGRITY_MISMATCH,
+                Severity::High,
+                format!(
+                    "no file the index serves for `{}=={}` matches the lockfile's hashes: \
+                     the index has {}",
+                    release.name,
+                    release.version,
+                    served.join(", ")
+                ),
+            )
+            .with_help(
+                "find out who changed the lockfile's hashes or what the index serves; \
+                 `pip install --require-hashes` refuses this install",
+            )
+            .with_capability("integrity");
+            add_findings(&mut report, vec![finding]);
+            return Ok(report);
+        }
+        let picked = pick_files(&locked);
+        scan_files(client, engine, limits, &release, &picked)
+    }
+}
+
+/// Scans `pypi:` command-line inputs, in parallel.
+pub(crate) fn scan_inputs(
+    index: &PypiIndex<'_>,
+    engine: &Engine,
+    limits: &Limits,
+    raws: &[&String],
+) -> Vec<Result<PackageReport, InputError>> {
+    raws.par_iter()
+        .map(|raw| {
+            let error = |error: String| InputError {
+                input: (*raw).clone(),
+                error,
+            };
+            let (name, version) = parse_spec(raw)
+                .unwrap_or_else(|| Err(format!("`{raw}` is not a `pypi:` spec")))
+                .map_err(error)?;
+            let (mut report, _) = index
+                .scan(engine, limits, &name, version.as_deref())
+                .map_err(error)?;
+            if version.is_none() {
+                report.source.push_str(" (latest)");
+            }
+            Ok(report)
+        })
+        .collect()
+}
+
+/// Downloads (verified), reads and scans `files`, merged into one report.
+fn scan_files(
+    client: &PypiClient,
+    engine: &Engine,
+    limits: &Limits,
+    release: &PypiRelease,
+    files: &[DistFile],
+) -> Result<PackageReport, String> {
+    let mut reports = Vec::new();
+    for file in files {
+        let bytes = client
+            .fetch(&release.name, file)
+            .map_err(|e| e.to_string())?;
+        let origin = format!("{}=={} ({})", release.name, release.version, file.filename);
+        let package = palisade_package::read_bytes(&bytes, &origin, limits)
+            .ok_or_else(|| format!("`{}`: the index's file is not an archive", file.filename))?;
+        reports.push(engine.scan(&package));
+    }
+    let names: Vec<&str> = files.iter().map(|f| f.filename.as_str()).collect();
+    let mut merged = merge(reports).ok_or_else(|| {
+        format!(
+            "`{}=={}`: no file to analyse",
+            release.name, release.version
+        )
+    })?;
+    merged.name.clone_from(&release.name);
+    merged.version.clone_from(&release.version);
+    merged.source = format!(
+        "{PREFIX}{}=={} ({})",
+        release.name,
+        release.version,
+        names.join(" + ")
+    );
+    merged.integrity = files
+        .first()
+        .and_then(|f| f.sha256.as_ref())
+        .map(|h| format!("sha256:{h}"));
+    Ok(merged)
+}
+
+/// One report from several scans of the same release: findings once each
+/// (same rule, place and message), statistics added up, verdict decided again.
+pub(crate) fn merge(reports: Vec<PackageReport>) -> Option<PackageReport> {
+    let mut iter = reports.into_iter();
+    let mut merged = iter.next()?;
+    for other in iter {
+        merged.stats.files += other.stats.files;
+        merged.stats.bytes += other.stats.bytes;
+        merged.stats.js_files += other.stats.js_files;
+        merged.stats.js_bytes += other.stats.js_bytes;
+        merged.stats.unparsed_files += other.stats.unparsed_files;
+        add_findings(&mut merged, other.findings);
+    }
+    Some(merged)
+}
+
+/// Adds findings not already there and decides the verdict again.
+pub(crate) fn add_findings(report: &mut PackageReport, findings: Vec<Finding>) {
+    for finding in findings {
+        let duplicate = report.findings.iter().any(|f| {
+            f.rule == finding.rule && f.location == finding.location && f.message == finding.message
+        });
+        if !duplicate {
+            report.findings.push(finding);
+        }
+    }
+    report.findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.location.cmp(&b.location))
+            .then_with(|| a.rule.cmp(&b.rule))
+    });
+    let (verdict, score) = Verdict::decide(&mut report.findings);
+    report.verdict = verdict;
+    report.score = score;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn specs() {
+        assert_eq!(parse_spec("requests"), None);
+        assert_eq!(
+            parse_spec("pypi:requests==2.32.3"),
+            Some(Ok(("requests".to_owned(), Some("2.32.3".to_owned()))))
+        );
+        assert_eq!(
+            parse_spec("pypi:Foo.Bar"),
+            Some(Ok(("Foo.Bar".to_owned(), None)))
+        );
+        assert!(matches!(parse_spec("pypi:requests>=2"), Some(Err(_))));
+        assert!(matches!(parse_spec("pypi:requests=="), Some(Err(_))));
+        assert!(matches!(parse_spec("pypi:../x"), Some(Err(_))));
+    }
+}

@@ -1,0 +1,281 @@
+//! Python packages from a Python package index (the mock index on
+//! 127.0.0.1): `pypi:` specs, Python lockfiles and `uvx`/`pipx` MCP servers.
+//! Every fixture package is inert.
+
+mod common;
+
+use std::process::Command;
+
+use common::{Run, Sandbox, run};
+use palisade_test::pypi::{MockIndex, sdist, sha256_hex, wheel};
+use serde_json::Value;
+
+/// A `palisade` command that sees only `index` (or no index at all):
+/// no pip or uv files of the machine, no index variables but ours.
+fn command(sandbox: &Sandbox, index: Option<&MockIndex>, args: &[&str]) -> Command {
+    let mut cmd = sandbox.command(args);
+    cmd.env("PIP_CONFIG_FILE", "/dev/null")
+        .env("UV_NO_CONFIG", "1")
+        .env_remove("UV_INDEX_URL")
+        .env_remove("UV_DEFAULT_INDEX")
+        .env_remove("XDG_CONFIG_HOME");
+    match index {
+        Some(index) => cmd.env("PIP_INDEX_URL", index.simple_url()),
+        None => cmd.env_remove("PIP_INDEX_URL"),
+    };
+    cmd
+}
+
+/// `demo` 1.0 (sdist and pure wheel) and 1.1 (sdist), `helper` 2.0.
+fn index() -> MockIndex {
+    let index = MockIndex::start();
+    let code: &[(&str, &[u8])] = &[
+        (
+            "setup.py",
+            b"from setuptools import setup\nsetup(name='demo')\n",
+        ),
+        ("demo/__init__.py", b"def add(a, b):\n    return a + b\n"),
+    ];
+    index.publish("demo", "1.0", sdist("demo", "1.0", code));
+    index.publish_wheel(
+        "demo",
+        "1.0",
+        wheel(
+            "demo",
+            "1.0",
+            &[("demo/__init__.py", b"def add(a, b):\n    return a + b\n")],
+        ),
+    );
+    index.publish("demo", "1.1", sdist("demo", "1.1", code));
+    index.publish(
+        "helper",
+        "2.0",
+        sdist("helper", "2.0", &[("helper/__init__.py", b"VALUE = 2\n")]),
+    );
+    index
+}
+
+fn packages(r: &Run) -> Vec<Value> {
+    r.json()["packages"].as_array().cloned().unwrap_or_default()
+}
+
+fn by_name<'a>(packages: &'a [Value], name: &str) -> &'a Value {
+    packages
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap_or_else(|| panic!("no `{name}` in {packages:#?}"))
+}
+
+fn rules(package: &Value) -> Vec<String> {
+    common::rules_of(package)
+}
+
+#[test]
+fn scan_a_pinned_spec_reads_sdist_and_wheel() {
+    let index = index();
+    let sandbox = Sandbox::new();
+    let r = run(command(
+        &sandbox,
+        Some(&index),
+        &["scan", "pypi:demo==1.0", "--format", "json"],
+    ));
+    r.assert_code(0);
+    let report = r.json();
+    let package = common::only_package(&report);
+    assert_eq!(package["name"], "demo");
+    assert_eq!(package["version"], "1.0");
+    assert_eq!(package["verdict"], "clean", "{package:#}");
+    assert_eq!(
+        package["source"],
+        "pypi:demo==1.0 (demo-1.0.tar.gz + demo-1.0-py3-none-any.whl)"
+    );
+    let files: Vec<String> = index
+        .requests()
+        .into_iter()
+        .filter(|p| p.starts_with("/files/"))
+        .collect();
+    assert_eq!(files.len(), 2, "{files:?}");
+}
+
+#[test]
+fn scan_an_unpinned_spec_takes_the_latest() {
+    let index = index();
+    let sandbox = Sandbox::new();
+    let r = run(command(
+        &sandbox,
+        Some(&index),
+        &[
+            "scan",
+            "pypi:demo",
+            "--format",
+            "json",
+            "--index-url",
+            &index.simple_url(),
+        ],
+    ));
+    r.assert_code(0);
+    let report = r.json();
+    let package = common::only_package(&report);
+    assert_eq!(package["version"], "1.1");
+    assert_eq!(
+        package["source"],
+        "pypi:demo==1.1 (demo-1.1.tar.gz) (latest)"
+    );
+}
+
+#[test]
+fn no_index_configured_is_a_clear_error() {
+    let sandbox = Sandbox::new();
+    let r = run(command(&sandbox, None, &["scan", "pypi:demo==1.0"]));
+    r.assert_code(2);
+    assert!(
+        r.stderr.contains("no Python package index is configured"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("PIP_INDEX_URL"), "{}", r.stderr);
+}
+
+#[test]
+fn a_file_that_fails_its_hash_is_an_error() {
+    let index = index();
+    index.corrupt("demo-1.1.tar.gz");
+    let sandbox = Sandbox::new();
+    let r = run(command(&sandbox, Some(&index), &["scan", "pypi:demo==1.1"]));
+    r.assert_code(2);
+    assert!(r.stderr.contains("sha256 check failed"), "{}", r.stderr);
+}
+
+#[test]
+fn requirements_txt_pins_hashes_and_unpinned_lines() {
+    let index = index();
+    let helper = sha256_hex(&sdist(
+        "helper",
+        "2.0",
+        &[("helper/__init__.py", b"VALUE = 2\n")],
+    ));
+    let sandbox = Sandbox::new();
+    let work = sandbox.work();
+    let wrong = "0".repeat(64);
+    std::fs::write(
+        work.join("requirements.txt"),
+        format!(
+            "# app\nhelper==2.0 --hash=sha256:{helper}\n-r requirements-dev.txt\n\
+             requests>=2\n-e git+https://git.invalid/x/y.git#egg=ydemo\n"
+        ),
+    )
+    .expect("write");
+    std::fs::write(
+        work.join("requirements-dev.txt"),
+        format!("demo==1.0 \\\n    --hash=sha256:{wrong}\n"),
+    )
+    .expect("write");
+    let r = run(command(
+        &sandbox,
+        Some(&index),
+        &["scan", "requirements.txt", "--format", "json"],
+    ));
+    // The hash mismatch is high: suspicious at least, not over `--fail-on malicious`.
+    let all = packages(&r);
+    assert_eq!(all.len(), 4, "{all:#?}\n{}", r.stderr);
+    let helper = by_name(&all, "helper");
+    assert_eq!(helper["verdict"], "clean", "{helper:#}");
+    assert_eq!(
+        helper["dependency_path"],
+        serde_json::json!(["work", "helper"])
+    );
+    let demo = by_name(&all, "demo");
+    assert!(
+        rules(demo).contains(&"lockfile/integrity-mismatch".to_owned()),
+        "{demo:#}"
+    );
+    assert!(rules(by_name(&all, "requests")).contains(&"lockfile/unpinned-requirement".to_owned()));
+    assert!(rules(by_name(&all, "ydemo")).contains(&"lockfile/non-registry-source".to_owned()));
+}
+
+#[test]
+fn a_folder_with_uv_lock_is_a_project() {
+    let index = index();
+    let bytes = sdist(
+        "demo",
+        "1.0",
+        &[
+            (
+                "setup.py",
+                b"from setuptools import setup\nsetup(name='demo')\n",
+            ),
+            ("demo/__init__.py", b"def add(a, b):\n    return a + b\n"),
+        ],
+    );
+    let sandbox = Sandbox::new();
+    let work = sandbox.work();
+    std::fs::write(
+        work.join("uv.lock"),
+        format!(
+            "version = 1\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\n\
+             source = {{ virtual = \".\" }}\n\n[[package]]\nname = \"demo\"\nversion = \"1.0\"\n\
+             source = {{ registry = \"{url}\" }}\n\
+             sdist = {{ url = \"{url}/../files/demo-1.0.tar.gz\", hash = \"sha256:{hash}\" }}\n",
+            url = index.simple_url(),
+            hash = sha256_hex(&bytes),
+        ),
+    )
+    .expect("write");
+    let r = run(command(
+        &sandbox,
+        Some(&index),
+        &["scan", ".", "--format", "json"],
+    ));
+    r.assert_code(0);
+    let all = packages(&r);
+    assert_eq!(all.len(), 1, "{all:#?}");
+    // Only the file the lockfile allows is analysed: the sdist, not the wheel.
+    assert_eq!(all[0]["source"], "pypi:demo==1.0 (demo-1.0.tar.gz)");
+}
+
+#[test]
+fn mcp_scan_fetches_uvx_and_pipx_servers() {
+    let index = index();
+    let sandbox = Sandbox::new();
+    let config = sandbox.dir.path().join("mcp.json");
+    std::fs::write(
+        &config,
+        r#"{"mcpServers": {
+            "pinned": {"command": "uvx", "args": ["demo==1.0"]},
+            "latest": {"command": "pipx", "args": ["run", "demo"]},
+            "module": {"command": "python3", "args": ["-m", "demo"]}
+        }}"#,
+    )
+    .expect("write");
+    let path = config.display().to_string();
+    let r = run(command(
+        &sandbox,
+        Some(&index),
+        &["mcp", "scan", "--config", &path, "--format", "json"],
+    ));
+    let report = r.json();
+    let servers = report["servers"].as_array().expect("servers");
+    let server = |name: &str| {
+        servers
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap_or_else(|| panic!("no server `{name}`: {report:#}"))
+    };
+    let pinned = server("pinned");
+    assert_eq!(
+        pinned["scanned"]["note"], "the pinned version",
+        "{pinned:#}"
+    );
+    assert_eq!(pinned["package"]["version"], "1.0");
+    let latest = server("latest");
+    assert_eq!(latest["package"]["version"], "1.1", "{latest:#}");
+    assert!(
+        latest["scanned"]["note"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("resolves today to 1.1"),
+        "{latest:#}"
+    );
+    assert!(server("module")["scanned"].is_null());
+    assert!(server("module")["not_analysed"].is_string());
+}
