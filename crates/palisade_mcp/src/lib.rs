@@ -9,15 +9,22 @@
 //! - [`rules`] holds the `mcp/` rules: config rules over entries (unpinned
 //!   launches, inline secrets, plain HTTP) and tool rules over tool
 //!   definitions (tool poisoning, hidden Unicode, shadowing);
+//! - [`live`] (`--live`, opt-in) starts a server with `rmcp` as the client
+//!   and lists its tools, prompts and resources, under a timeout;
+//! - [`pins`] compares tool definitions with the ones pinned in the store
+//!   (`palisade mcp pin`): changed, added, removed tools (rug pulls);
 //! - [`report`] is the result model of `palisade mcp list` / `mcp scan` and
 //!   its text, JSON and SARIF renderers.
 //!
-//! Nothing here starts a server or expands a variable: configuration values
-//! are reported as written, secrets redacted.
+//! Only [`live`] starts a server or expands a variable, and only when asked:
+//! everywhere else configuration values are reported as written, secrets
+//! redacted.
 
 pub mod discover;
+pub mod live;
 pub mod model;
 pub mod parse;
+pub mod pins;
 pub mod read;
 pub mod report;
 pub mod resolve;

@@ -78,9 +78,43 @@ pub struct ServerReport {
     /// Why a scan failed (registry error, unreadable folder).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// What `--live` read from the running server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live: Option<LiveOut>,
     /// The package scan, kept for SARIF.
     #[serde(skip)]
     pub package_report: Option<PackageReport>,
+}
+
+/// What `--live` read from a server, or why it could not.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LiveOut {
+    /// `serverInfo` name and version, as the server gave them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_version: Option<String>,
+    /// Whether the server sent `instructions`.
+    pub instructions: bool,
+    /// Tool names, in the server's order.
+    pub tools: Vec<String>,
+    pub prompts: Vec<String>,
+    pub resources: Vec<String>,
+    /// Why the listing failed (timeout, could not start, not MCP).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Pin findings of a server read from a `--tools` file that matches no
+/// configured server (a configured server carries them in its findings).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PinReport {
+    pub client: String,
+    pub server: String,
+    /// What the pin is keyed by: a command line, a URL, or `file:<path>`.
+    pub target: String,
+    pub verdict: Verdict,
+    pub findings: Vec<Finding>,
 }
 
 impl ServerReport {
@@ -114,8 +148,19 @@ impl ServerReport {
             findings,
             scanned: None,
             error: None,
+            live: None,
             package_report: None,
         }
+    }
+
+    /// Adds findings (pin comparisons) and decides the verdict again.
+    pub fn add_findings(&mut self, findings: Vec<Finding>) {
+        if findings.is_empty() {
+            return;
+        }
+        self.findings.extend(findings);
+        let (verdict, _) = Verdict::decide(&mut self.findings);
+        self.verdict = verdict.max(self.scanned.as_ref().map_or(Verdict::Clean, |s| s.verdict));
     }
 
     /// Adds a package scan: its findings join the config findings, and the
@@ -144,6 +189,8 @@ pub struct McpReport {
     pub servers: Vec<ServerReport>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tools: Vec<ToolReport>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pins: Vec<PinReport>,
     pub files: Vec<ConfigFile>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<InputError>,
@@ -156,6 +203,7 @@ impl McpReport {
             .iter()
             .map(|s| s.verdict)
             .chain(self.tools.iter().map(|t| t.verdict))
+            .chain(self.pins.iter().map(|p| p.verdict))
             .max()
             .unwrap_or(Verdict::Clean)
     }
@@ -188,6 +236,15 @@ impl McpReport {
                 s.config.display().to_string(),
                 s.verdict,
                 &s.findings,
+            ));
+        }
+        for p in self.pins.iter().filter(|p| !p.findings.is_empty()) {
+            report.packages.extend(package_report(
+                p.server.clone(),
+                String::new(),
+                p.target.clone(),
+                p.verdict,
+                &p.findings,
             ));
         }
         for t in self.tools.iter().filter(|t| !t.findings.is_empty()) {
@@ -301,6 +358,7 @@ impl McpReport {
         for s in &self.servers {
             let noteworthy = !s.findings.is_empty()
                 || s.error.is_some()
+                || s.live.is_some()
                 || (details && (s.scanned.is_some() || s.not_analysed.is_some()));
             if !noteworthy {
                 continue;
@@ -322,7 +380,19 @@ impl McpReport {
             if let Some(e) = &s.error {
                 let _ = writeln!(out, "  error: {e}");
             }
+            if let Some(live) = &s.live {
+                write_live(&mut out, live);
+            }
             write_findings(&mut out, &s.findings);
+            out.push('\n');
+        }
+        for p in self.pins.iter().filter(|p| !p.findings.is_empty()) {
+            let _ = writeln!(
+                out,
+                "pinned server `{}` ({}): {}",
+                p.server, p.target, p.verdict
+            );
+            write_findings(&mut out, &p.findings);
             out.push('\n');
         }
         for t in self.tools.iter().filter(|t| !t.findings.is_empty()) {
@@ -367,12 +437,52 @@ fn write_findings(out: &mut String, findings: &[Finding]) {
             let _ = writeln!(out, "      at {loc}");
         }
         if let Some(snippet) = &f.snippet {
-            let _ = writeln!(out, "      | {}", snippet.trim());
+            let snippet = snippet.trim_matches('\n');
+            if snippet.contains('\n') {
+                // A diff: its leading markers and indentation matter.
+                for line in snippet.lines() {
+                    let _ = writeln!(out, "      | {}", line.trim_end());
+                }
+            } else {
+                let _ = writeln!(out, "      | {}", snippet.trim());
+            }
         }
         if let Some(help) = &f.help {
             let _ = writeln!(out, "      help: {help}");
         }
     }
+}
+
+fn write_live(out: &mut String, live: &LiveOut) {
+    if let Some(e) = &live.error {
+        let _ = writeln!(out, "  live: error: {e}");
+        return;
+    }
+    let who = match (&live.server_name, &live.server_version) {
+        (Some(n), Some(v)) => format!(" (`{n}` {v})"),
+        (Some(n), None) => format!(" (`{n}`)"),
+        _ => String::new(),
+    };
+    let list = |items: &[String]| {
+        if items.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", truncate(&items.join(", "), 80))
+        }
+    };
+    let _ = writeln!(
+        out,
+        "  live{who}: {} tool(s){}; {} prompt(s), {} resource(s){}",
+        live.tools.len(),
+        list(&live.tools),
+        live.prompts.len(),
+        live.resources.len(),
+        if live.instructions {
+            "; sends instructions"
+        } else {
+            ""
+        }
+    );
 }
 
 /// A package report for SARIF, built through serde so that fields added to

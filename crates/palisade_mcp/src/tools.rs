@@ -28,6 +28,12 @@ pub struct Tool {
     pub description: String,
     #[serde(rename = "inputSchema")]
     pub input_schema: Value,
+    /// `outputSchema`, `null` when absent.
+    #[serde(rename = "outputSchema", skip_serializing_if = "Value::is_null")]
+    pub output_schema: Value,
+    /// `annotations` (hints such as `readOnlyHint`), `null` when absent.
+    #[serde(skip_serializing_if = "Value::is_null")]
+    pub annotations: Value,
 }
 
 impl Tool {
@@ -47,7 +53,38 @@ impl Tool {
                 .or_else(|| v.get("input_schema"))
                 .cloned()
                 .unwrap_or(Value::Null),
+            output_schema: v
+                .get("outputSchema")
+                .or_else(|| v.get("output_schema"))
+                .cloned()
+                .unwrap_or(Value::Null),
+            annotations: v.get("annotations").cloned().unwrap_or(Value::Null),
         })
+    }
+
+    /// What a pin covers: name, title, description, input and output
+    /// schema, annotations. Absent parts are left out, so a server that
+    /// starts sending an empty `annotations` object shows as a change.
+    pub fn pin_definition(&self) -> Value {
+        let mut def = serde_json::Map::new();
+        def.insert("name".to_owned(), Value::String(self.name.clone()));
+        if let Some(t) = &self.title {
+            def.insert("title".to_owned(), Value::String(t.clone()));
+        }
+        def.insert(
+            "description".to_owned(),
+            Value::String(self.description.clone()),
+        );
+        for (key, v) in [
+            ("inputSchema", &self.input_schema),
+            ("outputSchema", &self.output_schema),
+            ("annotations", &self.annotations),
+        ] {
+            if !v.is_null() {
+                def.insert(key.to_owned(), v.clone());
+            }
+        }
+        Value::Object(def)
     }
 
     /// Every text the model reads: the description, the title, and each

@@ -1,14 +1,18 @@
-//! `palisade mcp list` and `palisade mcp scan`: the MCP servers AI clients
-//! on this machine can start, what code each one is, and whether it is safe.
+//! `palisade mcp list`, `palisade mcp scan` and `palisade mcp pin`: the MCP
+//! servers AI clients on this machine can start, what code each one is,
+//! whether it is safe, and whether its tools changed since they were pinned.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use palisade_diagnostics::render::RuleInfo;
 use palisade_diagnostics::{InputError, PackageReport, Verdict};
 use palisade_linter::{Engine, EngineOptions};
-use palisade_mcp::report::{McpReport, ServerReport};
-use palisade_mcp::{Env, Launch};
+use palisade_mcp::report::{LiveOut, McpReport, PinReport, ServerReport};
+use palisade_mcp::tools::ServerTools;
+use palisade_mcp::{Env, Launch, ServerEntry};
 use palisade_package::Limits;
 use palisade_registry::PackageSpec;
 use rayon::prelude::*;
@@ -33,6 +37,9 @@ pub enum McpCommand {
     List(McpListArgs),
     /// List every server, resolve each to its code and scan it.
     Scan(McpScanArgs),
+    /// Record today's tool definitions of every server (from `--live` or
+    /// `--tools FILE`), so that `mcp scan` reports what changes later.
+    Pin(McpPinArgs),
 }
 
 #[derive(Args)]
@@ -79,22 +86,63 @@ pub struct McpScanArgs {
     #[arg(long)]
     pub no_diff: bool,
     #[command(flatten)]
+    pub live: LiveArgs,
+    #[command(flatten)]
     pub limits: LimitArgs,
+}
+
+/// `--live` and its timeout.
+#[derive(Args)]
+pub struct LiveArgs {
+    /// Start every enabled stdio server (its configured command, with only its
+    /// configured environment plus `PATH` and `HOME`) and connect to every HTTP
+    /// server, to read their tools, prompts and resources over MCP. This RUNS
+    /// the servers' code.
+    #[arg(long)]
+    pub live: bool,
+    /// Seconds one server may take under `--live` before it is stopped.
+    #[arg(long, value_name = "SECONDS", default_value_t = 20)]
+    pub live_timeout: u64,
+}
+
+#[derive(Args)]
+pub struct McpPinArgs {
+    /// Read only this client config file (repeatable) instead of discovering them.
+    #[arg(long, value_name = "FILE")]
+    pub config: Vec<PathBuf>,
+    /// Discover user-level configs under this folder instead of the real home.
+    #[arg(long, value_name = "DIR")]
+    pub home: Option<PathBuf>,
+    /// Do not read project-level configs in the current folder.
+    #[arg(long)]
+    pub no_project: bool,
+    /// Pin the tool definitions in this JSON file (a `tools/list` result;
+    /// repeatable). A server named in it is matched to the configured servers
+    /// of that name; an unmatched one is pinned under the file.
+    #[arg(long, value_name = "FILE")]
+    pub tools: Vec<PathBuf>,
+    #[command(flatten)]
+    pub live: LiveArgs,
+    /// Print what was pinned as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Runs `palisade mcp ...`.
 pub fn run(args: &McpArgs) -> anyhow::Result<Status> {
     match &args.command {
         McpCommand::List(a) => {
-            let report = inventory(a)?;
+            let (report, _) = inventory(a)?;
             finish(&report, a, false)
         }
         McpCommand::Scan(a) => scan(a),
+        McpCommand::Pin(a) => pin(a),
     }
 }
 
-/// Discovery and config findings, no network.
-fn inventory(args: &McpListArgs) -> anyhow::Result<McpReport> {
+/// Discovery and config findings, no network. The entries are returned too,
+/// in the order of `report.servers`.
+fn inventory(args: &McpListArgs) -> anyhow::Result<(McpReport, Vec<ServerEntry>)> {
     let discovery = if args.config.is_empty() {
         let home = args.home.clone().or_else(|| {
             std::env::var_os(HOME_ENV)
@@ -144,34 +192,22 @@ fn inventory(args: &McpListArgs) -> anyhow::Result<McpReport> {
     }
     report.servers = discovery.servers.iter().map(ServerReport::new).collect();
     report.files = discovery.files;
-    Ok(report)
+    Ok((report, discovery.servers))
 }
 
 fn scan(args: &McpScanArgs) -> anyhow::Result<Status> {
-    let tools_only =
-        !args.tools.is_empty() && args.list.config.is_empty() && args.list.home.is_none();
-    let mut report = if tools_only {
-        McpReport::default()
+    let tools_only = !args.tools.is_empty()
+        && !args.live.live
+        && args.list.config.is_empty()
+        && args.list.home.is_none();
+    let (mut report, entries) = if tools_only {
+        (McpReport::default(), Vec::new())
     } else {
         inventory(&args.list)?
     };
-    for path in &args.tools {
-        if !path.is_file() {
-            return Err(usage(format!("`{}`: no such file", path.display())));
-        }
-        match palisade_mcp::tools::read_tools_file(path) {
-            Ok(servers) => report
-                .tools
-                .extend(palisade_mcp::tools::check_tools(&servers)),
-            Err(e) => {
-                eprintln!("error: {e}");
-                report.errors.push(InputError {
-                    input: path.display().to_string(),
-                    error: e.to_string(),
-                });
-            }
-        }
-    }
+    let listed = list_tools(&mut report, &entries, &args.tools, &args.live)?;
+    let all = check_listed_tools(&mut report, &listed);
+    compare_with_pins(&mut report, &listed, &all)?;
 
     let limits = args.limits.limits();
     let engine = Engine::new(EngineOptions {
@@ -200,6 +236,299 @@ fn scan(args: &McpScanArgs) -> anyhow::Result<Status> {
         }
     }
     finish(&report, &args.list, true)
+}
+
+/// Tool definitions read in this run (from `--tools` files or `--live`),
+/// with the pin key of their server.
+struct Listed {
+    key: palisade_store::ServerKey,
+    tools: ServerTools,
+    /// The server's instructions; `None` when the source cannot tell.
+    instructions: Option<Option<String>>,
+    /// The configured server they belong to (index in `report.servers`).
+    server: Option<usize>,
+}
+
+/// Reads the `--tools` files and, with `--live`, lists the tools of every
+/// enabled server. Failures become errors of the report; the rest goes on.
+fn list_tools(
+    report: &mut McpReport,
+    entries: &[ServerEntry],
+    files: &[PathBuf],
+    live: &LiveArgs,
+) -> anyhow::Result<Vec<Listed>> {
+    let mut listed = Vec::new();
+    for path in files {
+        if !path.is_file() {
+            return Err(usage(format!("`{}`: no such file", path.display())));
+        }
+        match palisade_mcp::tools::read_tools_file(path) {
+            Ok(servers) => {
+                for tools in servers {
+                    let matching: Vec<usize> = (0..entries.len())
+                        .filter(|&i| entries[i].name == tools.server)
+                        .collect();
+                    if matching.is_empty() {
+                        listed.push(Listed {
+                            key: palisade_mcp::pins::key_for_tools_file(&tools.server, path),
+                            tools,
+                            instructions: None,
+                            server: None,
+                        });
+                    } else {
+                        for i in matching {
+                            listed.push(Listed {
+                                key: palisade_mcp::pins::key_for_entry(&entries[i]),
+                                tools: tools.clone(),
+                                instructions: None,
+                                server: Some(i),
+                            });
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                report.errors.push(InputError {
+                    input: path.display().to_string(),
+                    error: e.to_string(),
+                });
+            }
+        }
+    }
+    if live.live {
+        listed.extend(list_live(report, entries, live));
+    }
+    Ok(listed)
+}
+
+/// `--live`: starts each enabled server once (the same launch configured in
+/// several clients runs once), in parallel, each under the timeout.
+fn list_live(report: &mut McpReport, entries: &[ServerEntry], live: &LiveArgs) -> Vec<Listed> {
+    let timeout = Duration::from_secs(live.live_timeout.max(1));
+    let startable: Vec<usize> = (0..entries.len())
+        .filter(|&i| !entries[i].disabled)
+        .collect();
+    let mut launches: HashMap<String, usize> = HashMap::new();
+    let mut unique: Vec<usize> = Vec::new();
+    let mut launch_of: Vec<usize> = vec![usize::MAX; entries.len()];
+    for &i in &startable {
+        let e = &entries[i];
+        let id = format!(
+            "{:?}",
+            (
+                e.transport,
+                &e.command,
+                &e.args,
+                &e.env,
+                &e.cwd,
+                &e.base_dir,
+                &e.url,
+                &e.headers
+            )
+        );
+        let n = *launches.entry(id).or_insert_with(|| {
+            unique.push(i);
+            unique.len() - 1
+        });
+        launch_of[i] = n;
+    }
+    if !unique.is_empty() {
+        eprintln!(
+            "warning: --live starts {} MCP server(s) and runs their code (stdio servers get only their configured environment plus PATH and HOME; each is stopped after {} s at most)",
+            unique.len(),
+            timeout.as_secs()
+        );
+    }
+    let results: Vec<Result<palisade_mcp::live::LiveListing, palisade_mcp::live::LiveError>> =
+        unique
+            .par_iter()
+            .map(|&i| palisade_mcp::live::list(&entries[i], timeout))
+            .collect();
+    let mut listed = Vec::new();
+    for i in startable {
+        let entry = &entries[i];
+        let server = &mut report.servers[i];
+        match &results[launch_of[i]] {
+            Ok(listing) => {
+                let tools = listing.server_tools(&entry.name);
+                server.live = Some(LiveOut {
+                    server_name: listing.server_name.clone(),
+                    server_version: listing.server_version.clone(),
+                    instructions: listing.instructions.is_some(),
+                    tools: tools.tools.iter().map(|t| t.name.clone()).collect(),
+                    prompts: listing.prompts.clone(),
+                    resources: listing.resources.clone(),
+                    error: None,
+                });
+                listed.push(Listed {
+                    key: palisade_mcp::pins::key_for_entry(entry),
+                    tools,
+                    instructions: Some(listing.instructions.clone()),
+                    server: Some(i),
+                });
+            }
+            Err(e) => {
+                let message = e.to_string();
+                eprintln!(
+                    "error: server `{}` ({}): --live: {message}",
+                    entry.name,
+                    entry.client.display_name()
+                );
+                report.errors.push(InputError {
+                    input: format!("{} ({})", entry.name, entry.config.display()),
+                    error: format!("--live: {message}"),
+                });
+                server.live = Some(LiveOut {
+                    error: Some(message),
+                    ..LiveOut::default()
+                });
+            }
+        }
+    }
+    listed
+}
+
+/// Runs the tool rules over every listed server (each distinct server
+/// once, all together for cross-server shadowing); returns what was checked.
+fn check_listed_tools(report: &mut McpReport, listed: &[Listed]) -> Vec<ServerTools> {
+    let mut all: Vec<ServerTools> = Vec::new();
+    for l in listed {
+        if !all.contains(&l.tools) {
+            all.push(l.tools.clone());
+        }
+    }
+    report.tools.extend(palisade_mcp::tools::check_tools(&all));
+    all
+}
+
+/// Compares each listed server with its pins in the store, if it has any.
+fn compare_with_pins(
+    report: &mut McpReport,
+    listed: &[Listed],
+    all: &[ServerTools],
+) -> anyhow::Result<()> {
+    if listed.is_empty() {
+        return Ok(());
+    }
+    let Some(path) = palisade_store::default_store_path() else {
+        return Ok(());
+    };
+    let Some(store) = palisade_store::Store::open_existing(&path)
+        .map_err(|e| usage(format!("`{}`: {e}", path.display())))?
+    else {
+        return Ok(());
+    };
+    for l in listed {
+        let Some(pins) = store
+            .pins_for(&l.key)
+            .map_err(|e| usage(format!("`{}`: {e}", path.display())))?
+        else {
+            continue;
+        };
+        let mut findings = palisade_mcp::pins::compare(
+            &l.tools,
+            l.instructions.as_ref().map(Option::as_deref),
+            &pins,
+            all,
+        );
+        match l.server {
+            Some(i) => report.servers[i].add_findings(findings),
+            None if !findings.is_empty() => {
+                let (verdict, _) = Verdict::decide(&mut findings);
+                report.pins.push(PinReport {
+                    client: l.key.client.clone(),
+                    server: l.key.server.clone(),
+                    target: l.key.target.clone(),
+                    verdict,
+                    findings,
+                });
+            }
+            None => {}
+        }
+    }
+    Ok(())
+}
+
+/// `palisade mcp pin`: lists tools as `mcp scan` does and stores them.
+fn pin(args: &McpPinArgs) -> anyhow::Result<Status> {
+    if args.tools.is_empty() && !args.live.live {
+        return Err(usage(
+            "nothing to pin from: give `--live` (start the servers) or `--tools FILE`",
+        ));
+    }
+    let list = McpListArgs {
+        config: args.config.clone(),
+        home: args.home.clone(),
+        no_project: args.no_project,
+        format: OutputFormat::Text,
+        output: None,
+        fail_on: FailOn::Malicious,
+    };
+    let tools_only = !args.live.live && args.config.is_empty() && args.home.is_none();
+    let (mut report, entries) = if tools_only {
+        (McpReport::default(), Vec::new())
+    } else {
+        inventory(&list)?
+    };
+    let listed = list_tools(&mut report, &entries, &args.tools, &args.live)?;
+    let path = palisade_store::default_store_path().ok_or_else(|| {
+        usage("no folder for the palisade store: set `PALISADE_HOME` (or `HOME`)")
+    })?;
+    let store = palisade_store::Store::open(&path)
+        .map_err(|e| usage(format!("`{}`: {e}", path.display())))?;
+    let mut pinned = Vec::new();
+    for l in &listed {
+        let tools = palisade_mcp::pins::tool_pins(&l.tools);
+        let instructions = l.instructions.clone().flatten();
+        store
+            .pin_tools(&l.key, instructions.as_deref(), &tools)
+            .map_err(|e| usage(format!("`{}`: {e}", path.display())))?;
+        pinned.push(serde_json::json!({
+            "client": l.key.client,
+            "server": l.key.server,
+            "target": l.key.target,
+            "tools": tools.iter().map(|t| serde_json::json!({"name": t.name, "sha256": t.sha256})).collect::<Vec<_>>(),
+            "instructions": instructions.is_some(),
+        }));
+    }
+    let text = if args.json {
+        let mut t = serde_json::to_string_pretty(&serde_json::json!({
+            "store": path.display().to_string(),
+            "pinned": pinned,
+            "errors": report.errors,
+        }))?;
+        t.push('\n');
+        t
+    } else {
+        let mut t = String::new();
+        for (l, p) in listed.iter().zip(&pinned) {
+            t.push_str(&format!(
+                "pinned `{}` ({}, `{}`): {} tool(s){}\n",
+                l.key.server,
+                l.key.client,
+                l.key.target,
+                l.tools.tools.len(),
+                if p["instructions"] == true {
+                    " and its instructions"
+                } else {
+                    ""
+                }
+            ));
+        }
+        t.push_str(&format!(
+            "{} server(s) pinned in `{}`.\n",
+            listed.len(),
+            path.display()
+        ));
+        t
+    };
+    output::print(&text)?;
+    Ok(if !report.errors.is_empty() || listed.is_empty() {
+        Status::Usage
+    } else {
+        Status::Clean
+    })
 }
 
 struct Scanner<'a> {
@@ -276,10 +605,10 @@ impl Scanner<'_> {
                     server.error = Some(format!("`{}`: no such file or folder", path.display()));
                 }
             },
-            Launch::Python { .. }
-            | Launch::Docker { .. }
-            | Launch::Remote { .. }
-            | Launch::Unknown { .. } => {}
+            Launch::Python { .. } => {
+                super::mcp_python::scan_python_server(self.engine, self.limits, server);
+            }
+            Launch::Docker { .. } | Launch::Remote { .. } | Launch::Unknown { .. } => {}
         }
     }
 }

@@ -1,10 +1,12 @@
 //! The `mcp/` rules: config rules read one server entry, tool rules read
-//! one tool definition. Same discipline as the package rules: one file per
-//! rule, documented with the fixed sections, each with firing and silent
-//! tests. Adding a rule: its file, one `mod` line, one line in
-//! [`CONFIG_RULES`] or [`TOOL_RULES`].
+//! one tool definition, pin rules compare tool definitions with their pins.
+//! Same discipline as the package rules: one file per rule, documented with
+//! the fixed sections, each with firing and silent tests. Adding a rule: its
+//! file, one `mod` line, one line in [`CONFIG_RULES`], [`TOOL_RULES`] or
+//! [`PIN_RULES`].
 
 pub mod config;
+pub mod pins;
 pub mod tools;
 
 use palisade_diagnostics::Finding;
@@ -67,6 +69,7 @@ pub static CONFIG_RULES: &[&dyn ConfigRule] = &[
     &config::latest_tag::LatestTag,
     &config::inline_secret::InlineSecret,
     &config::plaintext_http::PlaintextHttp,
+    &config::package_impersonation::PackageImpersonation,
 ];
 
 /// Every tool rule, in documentation order.
@@ -81,12 +84,22 @@ pub static TOOL_RULES: &[&dyn ToolRule] = &[
     &tools::data_carrier_parameter::DataCarrierParameter,
 ];
 
-/// Every `mcp/` rule's metadata: config rules, then tool rules.
+/// Every pin rule (tool definitions compared with their pins), in
+/// documentation order. They run in [`crate::pins::compare`].
+pub static PIN_RULES: &[&RuleMeta] = &[
+    &pins::tool_changed_since_pin::ToolChangedSincePin::META,
+    &pins::tool_added_since_pin::ToolAddedSincePin::META,
+    &pins::tool_removed_since_pin::ToolRemovedSincePin::META,
+    &pins::instructions_changed_since_pin::InstructionsChangedSincePin::META,
+];
+
+/// Every `mcp/` rule's metadata: config rules, tool rules, pin rules.
 pub fn metas() -> Vec<&'static RuleMeta> {
     CONFIG_RULES
         .iter()
         .map(|r| r.meta())
         .chain(TOOL_RULES.iter().map(|r| r.meta()))
+        .chain(PIN_RULES.iter().copied())
         .collect()
 }
 

@@ -2,6 +2,7 @@
 
 pub mod inline_secret;
 pub mod latest_tag;
+pub mod package_impersonation;
 pub mod plaintext_http;
 pub mod unpinned_launch;
 
