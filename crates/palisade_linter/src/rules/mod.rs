@@ -57,6 +57,7 @@ pub static ALL: &[&dyn Rule] = &[
     &persistence::pth_executable_line::PthExecutableLine,
     &obfuscation::obfuscated_code::ObfuscatedCode,
     &obfuscation::escaped_api_name::EscapedApiName,
+    &obfuscation::hidden_script_source::HiddenScriptSource,
     &capability::uses::Uses,
 ];
 
