@@ -37,6 +37,7 @@ pub static ALL: &[&dyn Rule] = &[
     &exfil::tool_arguments_to_collector::ToolArgumentsToCollector,
     &exfil::tool_data_to_undisclosed_host::ToolDataToUndisclosedHost,
     &exfil::credential_stealer::CredentialStealer,
+    &exfil::form_skimmer::FormSkimmer,
     &exec::decode_and_run::DecodeAndRun,
     &exec::remote_code::RemoteCode,
     &exec::download_and_run::DownloadAndRun,

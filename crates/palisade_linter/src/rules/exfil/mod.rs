@@ -1,5 +1,6 @@
 pub(crate) mod credential_stealer;
 pub(crate) mod email_hardcoded_recipient;
+pub(crate) mod form_skimmer;
 pub(crate) mod install_time_recon;
 pub(crate) mod secrets_to_network;
 pub(crate) mod tool_arguments_to_collector;
