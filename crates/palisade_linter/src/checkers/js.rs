@@ -2926,6 +2926,91 @@ pub(crate) fn parse_destination(s: &str) -> Option<Destination> {
     classify::destination(s)
 }
 
+/// The external address of a `<script src>` tag written so that a reader
+/// cannot see it: the literal spelled in `\x`/`\u` escapes, or the address
+/// in HTML character references (`&#x68;&#x74;...`). `None` for a plain tag,
+/// a relative or loopback address.
+fn hidden_script_source(raw: &str, value: &str) -> Option<String> {
+    let lower = value.to_ascii_lowercase();
+    let at = lower.find("<script")?;
+    let tag_end = lower[at..].find('>').map_or(lower.len(), |e| at + e);
+    let tag = &value[at..tag_end];
+    let src_at = tag.to_ascii_lowercase().find("src")?;
+    let rest = tag[src_at + 3..]
+        .trim_start()
+        .strip_prefix('=')?
+        .trim_start();
+    let (quoted, rest) = match rest.chars().next() {
+        Some('"' | '\'') => (true, &rest[1..]),
+        _ => (false, rest),
+    };
+    let end = rest
+        .find(|c: char| {
+            if quoted {
+                c == '"' || c == '\''
+            } else {
+                c.is_whitespace()
+            }
+        })
+        .unwrap_or(rest.len());
+    let written = &rest[..end];
+    let entities = written.contains("&#");
+    let decoded = decode_char_refs(written);
+    // Escapes: most of the literal's source is `\x..`/`\u....`.
+    let escapes = raw.matches("\\x").count() + raw.matches("\\u").count();
+    let escaped = escapes * 4 >= raw.len() / 2;
+    if !(entities || escaped) {
+        return None;
+    }
+    let url = decoded.trim();
+    let host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .or_else(|| url.strip_prefix("//"))?
+        .split(['/', ':', '?', '#'])
+        .next()?
+        .to_ascii_lowercase();
+    if host.is_empty() || host == "localhost" || host.starts_with("127.") {
+        return None;
+    }
+    Some(url.chars().take(200).collect())
+}
+
+/// Decodes HTML numeric character references (`&#x68;`, `&#104;`).
+fn decode_char_refs(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("&#") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        let (hex, digits) = match after.strip_prefix(['x', 'X']) {
+            Some(h) => (true, h),
+            None => (false, after),
+        };
+        let n = digits
+            .find(|c: char| !c.is_ascii_hexdigit())
+            .unwrap_or(digits.len());
+        let code = if hex {
+            u32::from_str_radix(&digits[..n], 16).ok()
+        } else {
+            digits[..n].parse::<u32>().ok()
+        };
+        match code.and_then(char::from_u32) {
+            Some(c) if n > 0 => {
+                out.push(c);
+                let skip = n + usize::from(digits[n..].starts_with(';'));
+                rest = &digits[skip..];
+            }
+            _ => {
+                out.push_str("&#");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -3126,89 +3211,4 @@ got[_0xw(0x0,0x13)](_0xd(0x12),{json:process[_0xd(0x11)]});
         assert!(r.parse_error.is_some());
         assert_eq!(max_nesting("'((((' // (((\n ()"), 1);
     }
-}
-
-/// The external address of a `<script src>` tag written so that a reader
-/// cannot see it: the literal spelled in `\x`/`\u` escapes, or the address
-/// in HTML character references (`&#x68;&#x74;...`). `None` for a plain tag,
-/// a relative or loopback address.
-fn hidden_script_source(raw: &str, value: &str) -> Option<String> {
-    let lower = value.to_ascii_lowercase();
-    let at = lower.find("<script")?;
-    let tag_end = lower[at..].find('>').map_or(lower.len(), |e| at + e);
-    let tag = &value[at..tag_end];
-    let src_at = tag.to_ascii_lowercase().find("src")?;
-    let rest = tag[src_at + 3..]
-        .trim_start()
-        .strip_prefix('=')?
-        .trim_start();
-    let (quoted, rest) = match rest.chars().next() {
-        Some(q @ ('"' | '\'')) => (true, &rest[1..]),
-        _ => (false, rest),
-    };
-    let end = rest
-        .find(|c: char| {
-            if quoted {
-                c == '"' || c == '\''
-            } else {
-                c.is_whitespace()
-            }
-        })
-        .unwrap_or(rest.len());
-    let written = &rest[..end];
-    let entities = written.contains("&#");
-    let decoded = decode_char_refs(written);
-    // Escapes: most of the literal's source is `\x..`/`\u....`.
-    let escapes = raw.matches("\\x").count() + raw.matches("\\u").count();
-    let escaped = escapes * 4 >= raw.len() / 2;
-    if !(entities || escaped) {
-        return None;
-    }
-    let url = decoded.trim();
-    let host = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .or_else(|| url.strip_prefix("//"))?
-        .split(['/', ':', '?', '#'])
-        .next()?
-        .to_ascii_lowercase();
-    if host.is_empty() || host == "localhost" || host.starts_with("127.") {
-        return None;
-    }
-    Some(url.chars().take(200).collect())
-}
-
-/// Decodes HTML numeric character references (`&#x68;`, `&#104;`).
-fn decode_char_refs(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find("&#") {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 2..];
-        let (hex, digits) = match after.strip_prefix(['x', 'X']) {
-            Some(h) => (true, h),
-            None => (false, after),
-        };
-        let n = digits
-            .find(|c: char| !c.is_ascii_hexdigit())
-            .unwrap_or(digits.len());
-        let code = if hex {
-            u32::from_str_radix(&digits[..n], 16).ok()
-        } else {
-            digits[..n].parse::<u32>().ok()
-        };
-        match code.and_then(char::from_u32) {
-            Some(c) if n > 0 => {
-                out.push(c);
-                let skip = n + usize::from(digits[n..].starts_with(';'));
-                rest = &digits[skip..];
-            }
-            _ => {
-                out.push_str("&#");
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
