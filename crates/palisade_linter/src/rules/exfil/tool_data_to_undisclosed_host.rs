@@ -11,7 +11,11 @@ declare_rule! {
     /// appears neither in the package's name, summary or URLs nor in any
     /// tool's name or description. When the same request also carries host
     /// or user information, environment variables or credential files, the
-    /// finding is critical; otherwise it is high.
+    /// finding is critical; otherwise it is high. Preview: on JavaScript
+    /// servers the tool descriptions are not yet extracted, and on Python
+    /// servers the list of disclosed names misses vendors named only in the
+    /// README, so honest servers that call their own backend are flagged
+    /// (0nmcp on npm; four of 100 PyPI MCP servers).
     ///
     /// ## Why is this bad?
     /// An MCP server that calls the service it is built for names that
@@ -33,7 +37,7 @@ declare_rule! {
     ToolDataToUndisclosedHost {
         id: "exfil/tool-data-to-undisclosed-host",
         severity: Critical,
-        status: Stable,
+        status: Preview,
         summary: "An MCP tool sends its arguments to a hard-coded host the package never names",
     }
 }
