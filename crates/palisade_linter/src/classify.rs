@@ -113,8 +113,11 @@ pub fn destination(s: &str) -> Option<Destination> {
         }
         None => (lower.as_str(), false),
     };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let authority = authority.rsplit('@').next().unwrap_or(authority);
+    let full_authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    // What follows the authority (`/path?query`); the split is on ASCII, so
+    // this is a character boundary.
+    let after_authority = &rest[full_authority.len()..];
+    let authority = full_authority.rsplit('@').next().unwrap_or(full_authority);
     let host = if let Some(v6) = authority.strip_prefix('[') {
         v6.split(']').next().unwrap_or("")
     } else {
@@ -156,7 +159,7 @@ pub fn destination(s: &str) -> Option<Destination> {
     }
     let mut collector = collector_of(host);
     if collector.is_none() {
-        let path = &rest[authority.len().min(rest.len())..];
+        let path = after_authority;
         for (h, p) in CHAT_WEBHOOKS {
             if (host == *h || host.ends_with(&format!(".{h}"))) && path.starts_with(p) {
                 collector = Some("chat-webhook");
@@ -169,7 +172,7 @@ pub fn destination(s: &str) -> Option<Destination> {
     // A hard-coded URL whose path is a webhook: honest code takes webhook
     // URLs from configuration, since they are per-user secrets.
     if collector.is_none() && had_scheme {
-        let path = &rest[authority.len().min(rest.len())..];
+        let path = after_authority;
         if path.contains("/webhook")
             || path.contains("/hooks/")
             || host.starts_with("webhook.")
@@ -614,6 +617,17 @@ pub fn is_ai_bypass_flag(flag: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn user_info_with_multibyte_characters_is_no_panic() {
+        // The path starts after the whole authority, user info included.
+        let d = destination("http://甲斐黒川日本@example.tld/webhook").expect("parses");
+        assert_eq!(d.host, "example.tld");
+        assert_eq!(
+            destination("甲斐黒川日本@example.tld").map(|d| d.host),
+            Some("example.tld".to_owned())
+        );
+    }
 
     #[test]
     fn destinations() {
