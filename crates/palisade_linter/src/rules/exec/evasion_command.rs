@@ -137,6 +137,8 @@ mod tests {
             ],
             &[
                 Case::Files(&[("m.py", "import os, subprocess\nos.chmod(path, 0o755)\nsubprocess.run(['touch', path])\n")]),
+                // Owner-only and world-readable modes have neither bit.
+                Case::Files(&[("m.py", "import os\nos.chmod(token_path, 0o600)\nos.chmod(report, 0o644)\nos.chmod(shared, 0o666)\n")]),
                 Case::Files(&[("m.py", "import subprocess\nsubprocess.run(['chmod', '+x', 'build.sh'])\n")]),
             ],
         );
