@@ -17,6 +17,7 @@ mod rules;
 #[cfg(test)]
 mod tester;
 
+pub use checkers::prompt::{OverridePhrase, override_phrases};
 pub use checkers::python::strip_comments as strip_python_comments;
 pub use context::{CodeFile, ScanContext};
 pub use engine::{Engine, EngineOptions};

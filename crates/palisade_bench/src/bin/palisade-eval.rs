@@ -43,6 +43,10 @@ struct Args {
     /// Let `preview` rules decide verdicts.
     #[arg(long)]
     preview: bool,
+    /// Print a Python sample as the evaluation scans it (comments blanked
+    /// out, read into memory only) and exit.
+    #[arg(long, value_name = "FILE", conflicts_with = "sets")]
+    show: Option<PathBuf>,
 }
 
 fn workspace_root() -> PathBuf {
@@ -54,8 +58,29 @@ fn home() -> PathBuf {
     std::env::var_os("HOME").map_or_else(|| PathBuf::from("/"), PathBuf::from)
 }
 
+/// Largest sample `--show` reads.
+const MAX_SHOW_BYTES: u64 = 4 * 1024 * 1024;
+
+fn show(file: &Path) -> anyhow::Result<()> {
+    let size = std::fs::metadata(file)
+        .with_context(|| format!("cannot read `{}`", file.display()))?
+        .len();
+    anyhow::ensure!(
+        size <= MAX_SHOW_BYTES,
+        "`{}` is {size} bytes, more than the {MAX_SHOW_BYTES} `--show` reads",
+        file.display()
+    );
+    let data = std::fs::read(file).with_context(|| format!("cannot read `{}`", file.display()))?;
+    let text = String::from_utf8_lossy(&data);
+    print!("{}", palisade_linter::strip_python_comments(&text));
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Some(file) = &args.show {
+        return show(file);
+    }
     let root = workspace_root();
     let mut sets = if args.sets.is_empty() {
         default_sets(&root, &home())

@@ -2,6 +2,7 @@
 
 pub(crate) mod js;
 pub(crate) mod manifest;
+pub mod prompt;
 pub(crate) mod python;
 pub(crate) mod string_array;
 pub(crate) mod text;

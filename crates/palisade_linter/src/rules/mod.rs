@@ -10,6 +10,7 @@ pub(crate) mod network;
 pub(crate) mod obfuscation;
 pub(crate) mod package;
 pub(crate) mod persistence;
+pub(crate) mod poisoning;
 
 use crate::rule::Rule;
 
@@ -56,6 +57,7 @@ pub static ALL: &[&dyn Rule] = &[
     &persistence::background_at_install::BackgroundAtInstall,
     &persistence::dependency_tampering::DependencyTampering,
     &persistence::pth_executable_line::PthExecutableLine,
+    &poisoning::tool_description_override::ToolDescriptionOverride,
     &obfuscation::obfuscated_code::ObfuscatedCode,
     &obfuscation::escaped_api_name::EscapedApiName,
     &obfuscation::hidden_script_source::HiddenScriptSource,

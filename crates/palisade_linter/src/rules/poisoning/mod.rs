@@ -1,0 +1,3 @@
+//! Text a model reads that tries to take it over.
+
+pub(crate) mod tool_description_override;
