@@ -331,6 +331,7 @@ const PATHS: &[(&str, &str, bool)] = &[
     (".zsh_history", "shell-history", true),
     ("/etc/shadow", "system", true),
     ("/etc/passwd", "system", true),
+    ("/etc/sudoers", "privilege", true),
     ("login data", "browser-profile", true),
     ("/default/cookies", "browser-profile", true),
     ("/default/network/cookies", "browser-profile", true),
@@ -378,6 +379,13 @@ const PATHS: &[(&str, &str, bool)] = &[
     ("currentversion\\run", "crontab", false),
     (".github/workflows/", "ci-workflow", false),
     (".git/hooks/", "git-hook", false),
+    ("/etc/rc.local", "crontab", false),
+    ("/etc/init.d/", "crontab", false),
+    ("/etc/systemd/", "crontab", false),
+    ("/etc/profile", "shell-rc", false),
+    ("/etc/bash.bashrc", "shell-rc", false),
+    // Any other system configuration: only writing it matters.
+    ("/etc/", "system-config", false),
 ];
 
 /// Classifies a path. Returns `(category, is_secret)`.
@@ -386,6 +394,10 @@ pub fn sensitive_path(path: &str) -> Option<(&'static str, bool)> {
         return None;
     }
     let p = path.to_ascii_lowercase().replace('\\', "/");
+    // Another process's environment: `/proc/<pid>/environ`.
+    if p.starts_with("/proc/") && p.ends_with("/environ") {
+        return Some(("process-environment", true));
+    }
     // `.npmrc` in a package's own folder is configuration, not a secret,
     // unless it is the user's (home) file.
     PATHS

@@ -55,10 +55,34 @@ impl ScanContext<'_> {
             .any(|d| host == *d || host.ends_with(&format!(".{d}")))
     }
 
+    /// Files that define MCP tools (`mcp-tool` facts), tests left out: a
+    /// test's fixture server is not the package's server.
+    pub(crate) fn mcp_tool_files(&self) -> std::collections::HashSet<&str> {
+        self.facts
+            .other
+            .iter()
+            .filter(|o| o.kind == "mcp-tool" && !is_test_path(&o.at.location.path))
+            .map(|o| o.at.location.path.as_str())
+            .collect()
+    }
+
     /// Whether the package has install-time code or scripts.
     pub fn has_install_scripts(&self) -> bool {
         self.facts.scripts.iter().any(|s| s.at.install_time)
     }
+}
+
+/// Whether a file is a test: under a `tests`/`test`/`testing` folder, or
+/// named `test_*`, `*_test.*` or `conftest.py`.
+pub(crate) fn is_test_path(path: &str) -> bool {
+    let mut parts = path.split('/');
+    let name = parts.next_back().unwrap_or(path);
+    parts.any(|d| matches!(d, "tests" | "test" | "testing" | "__tests__"))
+        || name.starts_with("test_")
+        || name == "conftest.py"
+        || name
+            .rsplit_once('.')
+            .is_some_and(|(stem, _)| stem.ends_with("_test"))
 }
 
 /// The registrable part of a host (`api.mail.example.co.uk` → `example.co.uk`,

@@ -1442,6 +1442,10 @@ impl<'s> Analyzer<'s> {
         let Some((category, _)) = classify::sensitive_path(path) else {
             return;
         };
+        // Other system configuration only matters when written.
+        if category == "system-config" && !written {
+            return;
+        }
         let key = format!("{written}{path}");
         if !self.seen_paths.insert(key) {
             return;

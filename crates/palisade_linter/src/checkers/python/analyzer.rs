@@ -106,6 +106,9 @@ struct Analyzer<'s> {
     /// lambda.
     functions: Vec<(String, Vec<String>)>,
     tool_depth: usize,
+    /// Enclosing loops, innermost last: how many times each runs
+    /// (`u64::MAX` for `while True`, 0 when unknown).
+    loops: Vec<u64>,
     /// The `setup.py` command class being walked (`PostInstall(install)`).
     install_hook: Option<String>,
     fn_params: HashMap<String, Vec<String>>,
@@ -145,6 +148,7 @@ pub(super) fn run(path: &str, src: &str, tree: &Tree, role: PyRole) -> PyFileRes
             scopes: vec![prev.globals.clone()],
             functions: Vec::new(),
             tool_depth: 0,
+            loops: Vec::new(),
             install_hook: None,
             fn_params: fn_params.clone(),
             prev: prev.clone(),
@@ -971,6 +975,10 @@ impl<'s> Analyzer<'s> {
         let Some((category, _)) = classify::sensitive_path(path) else {
             return;
         };
+        // Other system configuration only matters when written.
+        if category == "system-config" && !written {
+            return;
+        }
         if !self.seen_paths.insert(format!("{written}{path}")) {
             return;
         }
@@ -1140,12 +1148,22 @@ impl<'s> Analyzer<'s> {
                     let t = self.taint(r, 0);
                     self.bind_taint(l, t);
                     self.bind_loop_value(l, r);
+                    self.loops.push(self.range_count(r));
                     if let Some(body) = node.child_by_field_name("body") {
                         self.visit(body, depth + 1);
                     }
+                    self.loops.pop();
                 } else {
                     self.visit_children(node, depth);
                 }
+            }
+            "while_statement" => {
+                let forever = node
+                    .child_by_field_name("condition")
+                    .is_some_and(|c| matches!(self.t(c), "True" | "1"));
+                self.loops.push(if forever { u64::MAX } else { 0 });
+                self.visit_children(node, depth);
+                self.loops.pop();
             }
             "return_statement" => {
                 if let Some(v) = node.named_child(0) {
@@ -1383,6 +1401,75 @@ impl<'s> Analyzer<'s> {
         }
     }
 
+    /// How many times `for _ in range(N)` runs: N when constant, 0 otherwise.
+    fn range_count(&self, iterable: Node<'_>) -> u64 {
+        if iterable.kind() != "call"
+            || iterable
+                .child_by_field_name("function")
+                .is_none_or(|f| self.t(f) != "range")
+        {
+            return 0;
+        }
+        let args = Args::of(iterable, self.src);
+        let bound = args.positional.last().and_then(|a| {
+            let text = self.t(*a).replace('_', "");
+            // `10**6`, `100000`, `1e6` as written.
+            match text.split_once("**") {
+                Some((b, e)) => b
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+                    .zip(e.trim().parse::<u32>().ok())
+                    .and_then(|(b, e)| b.checked_pow(e)),
+                None => text.parse::<u64>().ok(),
+            }
+        });
+        bound.unwrap_or(0)
+    }
+
+    /// Process, thread and descriptor creation in loops that run very many
+    /// times or forever, forks in any loop, a raised recursion limit:
+    /// `resource-loop` facts.
+    fn resource_loop(&mut self, q: &str, args: &Args<'_>, node: Node<'_>) {
+        /// Loops that run at least this often count as unbounded.
+        const MANY: u64 = 1000;
+        let most = self.loops.iter().copied().max().unwrap_or(0);
+        let what = match q {
+            "os.fork" | "os.forkpty" if !self.loops.is_empty() => {
+                Some("forks processes in a loop (a fork bomb)".to_owned())
+            }
+            "sys.setrecursionlimit" => args
+                .positional
+                .first()
+                .and_then(|a| self.t(*a).replace('_', "").parse::<u64>().ok())
+                .filter(|n| *n >= 100_000)
+                .map(|n| format!("raises the recursion limit to {n}")),
+            _ if most >= MANY
+                && (apis::is_process(q)
+                    || matches!(
+                        q,
+                        "threading.Thread"
+                            | "multiprocessing.Process"
+                            | "socket.socket"
+                            | "socket.create_connection"
+                            | "os.pipe"
+                            | "open"
+                    )) =>
+            {
+                let times = if most == u64::MAX {
+                    "forever".to_owned()
+                } else {
+                    format!("{most} times")
+                };
+                Some(format!("calls `{q}` in a loop that runs {times}"))
+            }
+            _ => None,
+        };
+        if let Some(w) = what {
+            self.other("resource-loop", w, node);
+        }
+    }
+
     /// `found.append(secret)`, `data.update(env)`: the collection now
     /// carries what was put in it.
     fn collect_into(&mut self, func: Node<'_>, call: Node<'_>) {
@@ -1508,7 +1595,14 @@ impl<'s> Analyzer<'s> {
     }
 
     fn bind(&mut self, name: &str, expr: Node<'_>, global: bool) {
-        let string = self.eval(expr, false, 0);
+        // A path with an unknown part (`f"~{user}/.ssh"`) keeps its known
+        // parts, `*` for the rest: where it points is still readable.
+        let string = self.eval(expr, false, 0).or_else(|| {
+            self.eval(expr, true, 0).filter(|p| {
+                (p.starts_with('~') || p.starts_with('/'))
+                    && p.chars().filter(|c| !matches!(c, '*' | '/' | '~')).count() >= 3
+            })
+        });
         let list = self.eval_list(expr, false, 0);
         let taint = self.taint(expr, 0);
         let decoder = self.decoder_of(expr, 0);
@@ -1641,6 +1735,7 @@ impl<'s> Analyzer<'s> {
             return;
         };
         let args = Args::of(node, self.src);
+        self.resource_loop(&q, &args, node);
         let receiver = (func.kind() == "attribute")
             .then(|| func.child_by_field_name("object"))
             .flatten();
@@ -1757,7 +1852,7 @@ impl<'s> Analyzer<'s> {
                 if let Some(d) = self.decoder_of(a, 0) {
                     self.push_decode_run(&q, d, node);
                 }
-                if self.taint(a, 0) & NETRESP != 0 {
+                if self.program_taint(a) & NETRESP != 0 {
                     self.push_decode_run(&q, "remote", node);
                 }
                 self.note_pass(&q, a);
@@ -2002,6 +2097,54 @@ impl<'s> Analyzer<'s> {
             return Some(list.join(" "));
         }
         self.eval(arg, true, 0)
+    }
+
+    /// What reaches the part of a command that decides what runs: the
+    /// whole of a command string, but only the program of an argument list
+    /// (`["pip", "install", f"pkg=={version}"]` runs pip whatever the
+    /// version says) unless the list hands a script to a shell or an
+    /// interpreter (`["sh", "-c", text]`).
+    fn program_taint(&self, command: Node<'_>) -> Taint {
+        // `["docker", "exec", name] + cmd`: the list on the left decides.
+        if command.kind() == "binary_operator"
+            && let Some(left) = command.child_by_field_name("left")
+            && matches!(left.kind(), "list" | "tuple")
+            && left.named_child_count() >= 2
+        {
+            let right = command
+                .child_by_field_name("right")
+                .map_or(0, |r| self.taint(r, 0));
+            return self.program_taint(left)
+                | if self.list_runs_script(left) {
+                    right
+                } else {
+                    0
+                };
+        }
+        if !matches!(command.kind(), "list" | "tuple") {
+            return self.taint(command, 0);
+        }
+        let items: Vec<Node<'_>> = command.named_children(&mut command.walk()).collect();
+        let Some(program) = items.first() else {
+            return 0;
+        };
+        if self.list_runs_script(command) {
+            return items.iter().fold(0, |t, i| t | self.taint(*i, 0));
+        }
+        self.taint(*program, 0)
+    }
+
+    /// `["sh", "-c", ...]`, `["python", "-c", ...]`: the list's second
+    /// item hands a script to the program.
+    fn list_runs_script(&self, list: Node<'_>) -> bool {
+        list.named_child(1)
+            .and_then(|flag| self.eval(flag, false, 0))
+            .is_some_and(|f| {
+                matches!(
+                    f.as_str(),
+                    "-c" | "/c" | "-e" | "-Command" | "-command" | "--eval"
+                )
+            })
     }
 
     fn push_process(&mut self, api: &str, command: Option<String>, node: Node<'_>) {

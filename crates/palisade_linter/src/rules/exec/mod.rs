@@ -7,9 +7,9 @@ pub(crate) mod evasion_command;
 pub(crate) mod hidden_execution;
 pub(crate) mod npm_publish;
 pub(crate) mod remote_code;
+pub(crate) mod resource_exhaustion;
 pub(crate) mod reverse_shell;
 pub(crate) mod shell_download_exec;
-pub(crate) mod tool_argument_code;
 
 use palisade_diagnostics::Fact;
 
@@ -31,3 +31,4 @@ pub(crate) fn command_lines<'a>(
                 .filter_map(|p| Some((p.command.as_deref()?, &p.at))),
         )
 }
+pub(crate) mod tool_argument_code;
