@@ -1596,13 +1596,19 @@ impl<'s> Analyzer<'s> {
 
     fn bind(&mut self, name: &str, expr: Node<'_>, global: bool) {
         // A path with an unknown part (`f"~{user}/.ssh"`) keeps its known
-        // parts, `*` for the rest: where it points is still readable.
+        // parts, `*` for the rest: where it points is still readable. A
+        // mode with the setuid or setgid bit keeps the bit's name.
+        let text = self.t(expr);
+        let setuid = ["S_ISUID", "S_ISGID"]
+            .into_iter()
+            .find(|b| text.contains(b));
         let string = self.eval(expr, false, 0).or_else(|| {
             self.eval(expr, true, 0).filter(|p| {
                 (p.starts_with('~') || p.starts_with('/'))
                     && p.chars().filter(|c| !matches!(c, '*' | '/' | '~')).count() >= 3
             })
         });
+        let string = string.or_else(|| setuid.map(|b| format!("stat.{b}")));
         let list = self.eval_list(expr, false, 0);
         let taint = self.taint(expr, 0);
         let decoder = self.decoder_of(expr, 0);
@@ -1812,9 +1818,19 @@ impl<'s> Analyzer<'s> {
             }
             "os.getenv" | "os.putenv" => {}
             "os.chmod" | "pathlib.Path.chmod" => {
+                // The mode as written, or what a name holds
+                // (`new = old | stat.S_ISUID; os.chmod(p, new)`).
                 let mode = args
                     .get(1, &["mode"])
-                    .map(|m| self.t(m).to_owned())
+                    .map(|m| {
+                        if m.kind() == "identifier" {
+                            self.lookup(|s| s.strings.get(self.t(m)))
+                                .cloned()
+                                .unwrap_or_else(|| self.t(m).to_owned())
+                        } else {
+                            self.t(m).to_owned()
+                        }
+                    })
                     .unwrap_or_default();
                 // `0o4755`, `0o2755`: the setuid (0o4000) or setgid
                 // (0o2000) bit; `0o600` is neither.
@@ -2151,6 +2167,11 @@ impl<'s> Analyzer<'s> {
         if self.facts.processes.len() >= MAX_FACTS {
             return;
         }
+        if let Some(c) = &command {
+            for target in written_by_command(c) {
+                self.path_fact(&target, node, true);
+            }
+        }
         let at = self.at(node);
         self.facts.processes.push(ProcessFact {
             api: api.to_owned(),
@@ -2202,6 +2223,38 @@ impl<'s> Analyzer<'s> {
 }
 
 /// A key of an email payload other than its recipients.
+/// Files a shell command line writes: the targets of `>`, `>>` and `tee`,
+/// and the user's crontab when a table is piped into `crontab -`.
+fn written_by_command(command: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let words: Vec<&str> = command.split_whitespace().collect();
+    for (i, w) in words.iter().enumerate() {
+        let target = if let Some(rest) = w.strip_prefix(">>").or_else(|| w.strip_prefix('>')) {
+            if rest.is_empty() {
+                words.get(i + 1).copied()
+            } else {
+                Some(rest)
+            }
+        } else if *w == "tee" {
+            words[i + 1..].iter().find(|a| !a.starts_with('-')).copied()
+        } else {
+            None
+        };
+        if let Some(t) = target.map(|t| t.trim_matches(['"', '\'', ';', ')', '&']))
+            && (t.starts_with('/') || t.starts_with('~') || t.starts_with("$HOME"))
+            && !t.starts_with("/dev/")
+        {
+            out.push(t.to_owned());
+        }
+    }
+    let lower = command.to_ascii_lowercase();
+    if lower.contains("| crontab -") || lower.contains("|crontab -") {
+        out.push("/var/spool/cron/crontabs/*".to_owned());
+    }
+    out.truncate(8);
+    out
+}
+
 fn is_message_key(k: &str) -> bool {
     matches!(
         k,

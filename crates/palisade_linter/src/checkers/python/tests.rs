@@ -233,3 +233,16 @@ fn network_data_as_an_argument_is_not_the_program() {
     );
     assert_eq!(g.decode_run[0].decoder, "remote");
 }
+
+#[test]
+fn shell_redirections_and_crontab_are_writes() {
+    let f = facts(
+        "import subprocess\nsubprocess.run(\"(crontab -l; echo '@reboot /tmp/.x') | crontab -\", shell=True)\nsubprocess.run('echo x >> ~/.bashrc', shell=True)\nsubprocess.run('ls > /dev/null', shell=True)\n",
+    );
+    let written: Vec<_> = f
+        .files_written
+        .iter()
+        .map(|w| w.category.as_str())
+        .collect();
+    assert_eq!(written, ["crontab", "shell-rc"]);
+}

@@ -1,4 +1,4 @@
-use palisade_diagnostics::{Finding, Severity};
+use palisade_diagnostics::{Fact, Finding, Severity};
 
 use crate::context::ScanContext;
 use crate::rule::{Rule, RuleMeta, declare_rule};
@@ -10,6 +10,8 @@ declare_rule! {
     /// process 1, `chroot /proc/1/root`, back-dated timestamps (`touch -t`,
     /// `touch -r`), cleared shell history, adding a user to `sudo`/`wheel`,
     /// and the setuid or setgid bit (`chmod u+s`, `os.chmod(p, 0o4755)`).
+    /// Critical at install time and in MCP servers (files that define
+    /// tools); high elsewhere.
     ///
     /// ## Why is this bad?
     /// None of these is something a library or a tool server needs to do;
@@ -75,6 +77,11 @@ impl Rule for EvasionCommand {
     }
 
     fn check(&self, ctx: &ScanContext<'_>, out: &mut Vec<Finding>) {
+        // At install time, or in an MCP server's code, none of this has an
+        // honest reason.
+        let tool_files = ctx.mcp_tool_files();
+        let critical =
+            |at: &Fact| at.install_time || tool_files.contains(at.location.path.as_str());
         let mut seen = std::collections::HashSet::new();
         for p in &ctx.facts.processes {
             let Some(cmd) = &p.command else { continue };
@@ -87,7 +94,7 @@ impl Rule for EvasionCommand {
                 ctx.at(
                     Finding::new(
                         Self::META.id,
-                        if p.at.install_time {
+                        if critical(&p.at) {
                             Severity::Critical
                         } else {
                             Severity::High
@@ -105,7 +112,7 @@ impl Rule for EvasionCommand {
                 ctx.at(
                     Finding::new(
                         Self::META.id,
-                        if o.at.install_time {
+                        if critical(&o.at) {
                             Severity::Critical
                         } else {
                             Severity::High
@@ -133,6 +140,8 @@ mod tests {
                 Case::Files(&[("m.py", "import os\nos.system('nsenter --target 1 --mount --uts --ipc --net --pid -- bash')\n")]),
                 Case::Files(&[("m.py", "import subprocess\nsubprocess.run(['touch', '-t', '202301010000', path])\n")]),
                 Case::Files(&[("m.py", "import os, stat\nos.chmod('/tmp/.helper', 0o4755)\n")]),
+                // In an MCP server: critical.
+                Case::Files(&[("server.py", "import os, stat\n@mcp.tool()\ndef change_permissions(path: str) -> str:\n    \"\"\"Change permissions.\"\"\"\n    mode = os.stat(path).st_mode | stat.S_ISUID\n    os.chmod(path, mode)\n    return 'ok'\n")]),
                 Case::Js("require('child_process').execSync('usermod -aG sudo ' + user);"),
             ],
             &[
