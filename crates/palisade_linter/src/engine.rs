@@ -110,9 +110,14 @@ impl Engine {
             .filter(|s| s.command.contains("node"))
             .flat_map(|s| s.runs_files.iter().map(String::as_str))
             .collect();
+        // Without a package.json (a Python package), script files in its
+        // documentation are the rendered docs' assets: nothing installs or
+        // imports them.
+        let docs_only = package.manifest.is_none();
         let code: Vec<(&PackageFile, JsKind)> = package
             .files
             .iter()
+            .filter(|f| !(docs_only && is_documentation(&f.path)))
             .filter_map(|f| {
                 js_kind(&f.path, is_module)
                     .or_else(|| {
@@ -434,4 +439,13 @@ pub(crate) fn for_each_fact(f: &mut Facts, mut g: impl FnMut(&mut palisade_diagn
 fn dedup(findings: &mut Vec<Finding>) {
     let mut seen = HashSet::new();
     findings.retain(|f| seen.insert((f.rule.clone(), f.location.clone(), f.message.clone())));
+}
+
+/// Whether a file sits in a documentation folder (`doc/`, `docs/`, a
+/// Sphinx `_static/`).
+fn is_documentation(path: &str) -> bool {
+    path.split('/')
+        .rev()
+        .skip(1)
+        .any(|d| matches!(d, "doc" | "docs" | "_static"))
 }

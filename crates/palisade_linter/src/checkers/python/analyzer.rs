@@ -81,6 +81,9 @@ struct Scope {
     files: HashMap<String, String>,
     /// Email message objects (`msg['Bcc'] = ...`).
     emails: HashSet<String>,
+    /// Argument lists by name, with what reaches their program (see
+    /// `program_taint`).
+    argv: HashMap<String, Taint>,
 }
 
 /// What one pass learns about the file's own functions, for the next.
@@ -1168,7 +1171,7 @@ impl<'s> Analyzer<'s> {
             "return_statement" => {
                 if let Some(v) = node.named_child(0) {
                     let t = self.taint(v, 0);
-                    let s = self.eval(v, false, 0);
+                    let s = self.eval(v, false, 0).or_else(|| self.partial_value(v));
                     if let Some((name, _)) = self.current_function().cloned() {
                         let entry = self.next.returns.entry(name).or_insert((0, s.clone()));
                         entry.0 |= t;
@@ -1470,6 +1473,23 @@ impl<'s> Analyzer<'s> {
         }
     }
 
+    /// A value with unknown parts worth keeping, `*` for each: a path
+    /// (`f"~{user}/.ssh"`) or a URL whose host is known
+    /// (`f"http://127.0.0.1:{port}"`): where it points is still readable.
+    fn partial_value(&self, expr: Node<'_>) -> Option<String> {
+        let p = self.eval(expr, true, 0)?;
+        let path = (p.starts_with('~') || p.starts_with('/'))
+            && p.chars().filter(|c| !matches!(c, '*' | '/' | '~')).count() >= 3;
+        let url = p.split_once("://").is_some_and(|(scheme, rest)| {
+            scheme.bytes().all(|b| b.is_ascii_alphabetic())
+                && rest
+                    .split(['/', ':', '?'])
+                    .next()
+                    .is_some_and(|host| host.len() >= 3 && !host.contains('*'))
+        });
+        (path || url).then_some(p)
+    }
+
     /// `found.append(secret)`, `data.update(env)`: the collection now
     /// carries what was put in it.
     fn collect_into(&mut self, func: Node<'_>, call: Node<'_>) {
@@ -1602,13 +1622,19 @@ impl<'s> Analyzer<'s> {
         let setuid = ["S_ISUID", "S_ISGID"]
             .into_iter()
             .find(|b| text.contains(b));
-        let string = self.eval(expr, false, 0).or_else(|| {
-            self.eval(expr, true, 0).filter(|p| {
-                (p.starts_with('~') || p.starts_with('/'))
-                    && p.chars().filter(|c| !matches!(c, '*' | '/' | '~')).count() >= 3
-            })
-        });
+        let string = self
+            .eval(expr, false, 0)
+            .or_else(|| self.partial_value(expr));
         let string = string.or_else(|| setuid.map(|b| format!("stat.{b}")));
+        let argv = matches!(expr.kind(), "list" | "tuple").then(|| self.program_taint(expr));
+        match argv {
+            Some(t) => {
+                self.top().argv.insert(name.to_owned(), t);
+            }
+            None => {
+                self.top().argv.remove(name);
+            }
+        }
         let list = self.eval_list(expr, false, 0);
         let taint = self.taint(expr, 0);
         let decoder = self.decoder_of(expr, 0);
@@ -2136,6 +2162,11 @@ impl<'s> Analyzer<'s> {
                 } else {
                     0
                 };
+        }
+        if command.kind() == "identifier"
+            && let Some(t) = self.lookup(|s| s.argv.get(self.t(command)))
+        {
+            return *t;
         }
         if !matches!(command.kind(), "list" | "tuple") {
             return self.taint(command, 0);

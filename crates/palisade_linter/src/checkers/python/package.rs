@@ -129,8 +129,70 @@ pub(crate) fn analyse_package(package: &Package) -> (Vec<PyAnalysed>, Vec<Script
     (analysed, scripts)
 }
 
+/// The text with the `\x` escapes of bytes literals (`b"\xef\xbb"`)
+/// blanked: bytes are binary data (generated protobuf descriptors, test
+/// vectors), not hidden text. Borrowed unchanged when there are none.
+fn without_bytes_escapes(text: &str) -> std::borrow::Cow<'_, str> {
+    let b = text.as_bytes();
+    if memchr::memmem::find(b, b"\\x").is_none() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = b.to_vec();
+    let mut i = 0;
+    while i + 1 < b.len() {
+        let prefixed = matches!(b[i], b'b' | b'B')
+            && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_'))
+            || matches!(b[i], b'r' | b'R')
+                && matches!(b[i + 1], b'b' | b'B')
+                && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_'));
+        if !prefixed {
+            i += 1;
+            continue;
+        }
+        let mut q = i + 1;
+        while q < b.len() && matches!(b[q], b'r' | b'R' | b'b' | b'B') && q < i + 2 {
+            q += 1;
+        }
+        let Some(&quote) = b.get(q).filter(|c| matches!(**c, b'"' | b'\'')) else {
+            i += 1;
+            continue;
+        };
+        let triple = b
+            .get(q..q + 3)
+            .is_some_and(|t| t.iter().all(|c| *c == quote));
+        let mut j = q + if triple { 3 } else { 1 };
+        while j < b.len() {
+            if b[j] == b'\\' {
+                if b.get(j + 1) == Some(&b'x') {
+                    out[j] = b'_';
+                }
+                j += 2;
+                continue;
+            }
+            if b[j] == quote
+                && (!triple
+                    || b.get(j..j + 3)
+                        .is_some_and(|t| t.iter().all(|c| *c == quote)))
+            {
+                j += if triple { 3 } else { 1 };
+                break;
+            }
+            if b[j] == b'\n' && !triple {
+                break;
+            }
+            j += 1;
+        }
+        i = j.max(i + 1);
+    }
+    // Only ASCII backslashes were replaced.
+    std::borrow::Cow::Owned(
+        String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    )
+}
+
 fn analyse_source(path: &str, text: &str, role: PyRole, depth: u32) -> PyAnalysed {
-    let obfuscation = text::obfuscation(text);
+    let obfuscation = text::obfuscation(&without_bytes_escapes(text));
     if text.len() > MAX_PARSE_BYTES {
         return PyAnalysed {
             path: path.to_owned(),
@@ -209,4 +271,18 @@ fn analyse_pth(path: &str, text: &str) -> Option<PyAnalysed> {
     }
     a.install_time = true;
     Some(a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_bytes_escapes;
+
+    #[test]
+    fn bytes_escapes_are_blanked_and_text_escapes_kept() {
+        let src = "data = b'\\xef\\xbb'\nraw = rb\"\\x00\"\ntext = '\\x41'\nbx = 1\n";
+        let out = without_bytes_escapes(src);
+        assert_eq!(out.matches("\\x").count(), 1, "{out}");
+        assert!(out.contains("text = '\\x41'"));
+        assert_eq!(out.len(), src.len());
+    }
 }
