@@ -78,6 +78,7 @@ pub static TOOL_RULES: &[&dyn ToolRule] = &[
     &tools::conceals_from_user::ConcealsFromUser,
     &tools::orders_tool_call::OrdersToolCall,
     &tools::instruction_block::InstructionBlock,
+    &tools::safety_override::SafetyOverride,
     &tools::exfiltration_destination::ExfiltrationDestination,
     &tools::hidden_unicode::HiddenUnicode,
     &tools::cross_server_shadowing::CrossServerShadowing,

@@ -7,6 +7,7 @@ pub mod exfiltration_destination;
 pub mod hidden_unicode;
 pub mod instruction_block;
 pub mod orders_tool_call;
+pub mod safety_override;
 pub mod sensitive_file_instruction;
 
 use std::sync::LazyLock;
