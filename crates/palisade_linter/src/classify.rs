@@ -393,7 +393,11 @@ pub fn sensitive_path(path: &str) -> Option<(&'static str, bool)> {
     if path.len() > 1024 {
         return None;
     }
-    let p = path.to_ascii_lowercase().replace('\\', "/");
+    let mut p = path.to_ascii_lowercase().replace('\\', "/");
+    // `r"\\discord\\Local Storage"` (doubled separators in a raw string).
+    while p.contains("//") && !p.contains("://") {
+        p = p.replace("//", "/");
+    }
     // Another process's environment: `/proc/<pid>/environ`.
     if p.starts_with("/proc/") && p.ends_with("/environ") {
         return Some(("process-environment", true));
@@ -689,6 +693,23 @@ mod tests {
         );
         assert_eq!(sensitive_path("~/.bashrc"), Some(("shell-rc", false)));
         assert_eq!(sensitive_path("lib/index.js"), None);
+        assert_eq!(
+            sensitive_path("*\\\\discord\\\\Local Storage\\\\leveldb"),
+            Some(("browser-profile", true))
+        );
+        assert_eq!(
+            sensitive_path("/proc/*/environ"),
+            Some(("process-environment", true))
+        );
+        assert_eq!(
+            sensitive_path("/etc/sudoers.d/app"),
+            Some(("privilege", true))
+        );
+        assert_eq!(sensitive_path("/etc/rc.local"), Some(("crontab", false)));
+        assert_eq!(
+            sensitive_path("/etc/security/policy.json"),
+            Some(("system-config", false))
+        );
     }
 
     #[test]
