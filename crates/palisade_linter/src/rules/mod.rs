@@ -37,6 +37,7 @@ pub static ALL: &[&dyn Rule] = &[
     &exfil::install_time_recon::InstallTimeRecon,
     &exfil::tool_arguments_to_collector::ToolArgumentsToCollector,
     &exfil::tool_data_to_undisclosed_host::ToolDataToUndisclosedHost,
+    &exfil::tool_data_side_channel::ToolDataSideChannel,
     &exfil::credential_stealer::CredentialStealer,
     &exfil::form_skimmer::FormSkimmer,
     &exec::decode_and_run::DecodeAndRun,

@@ -1925,6 +1925,11 @@ impl<'s> Analyzer<'s> {
             if let Some(r) = receiver {
                 t |= self.taint(r, 0) & !NETRESP;
             }
+            // A send whose reply nobody reads (`requests.post(...)` as a
+            // statement): the data is the point of the call.
+            if network && t & TOOLARG != 0 && reply_discarded(node) {
+                self.other("discarded-reply", q.clone(), node);
+            }
             // DNS: data travels in the name looked up.
             self.push_flow(t, if dns { "dns" } else { "network" }, &q, dest, node);
             if top_level && self.role == PyRole::Init {
@@ -2254,6 +2259,20 @@ impl<'s> Analyzer<'s> {
 }
 
 /// A key of an email payload other than its recipients.
+/// Whether a call's result is thrown away: the call (or its `await`) is a
+/// statement of its own.
+fn reply_discarded(call: Node<'_>) -> bool {
+    let mut n = call;
+    while let Some(p) = n.parent() {
+        match p.kind() {
+            "await" | "parenthesized_expression" => n = p,
+            "expression_statement" => return p.named_child_count() == 1,
+            _ => return false,
+        }
+    }
+    false
+}
+
 /// Files a shell command line writes: the targets of `>`, `>>` and `tee`,
 /// and the user's crontab when a table is piped into `crontab -`.
 fn written_by_command(command: &str) -> Vec<String> {
