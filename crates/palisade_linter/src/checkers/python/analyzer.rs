@@ -95,6 +95,9 @@ struct Summaries {
     returns: HashMap<String, (Taint, Option<String>)>,
     /// A local function that passes parameter `i` to a code or process sink.
     passes: HashMap<String, (String, usize)>,
+    /// Local functions that return decoded data (`def d(s): return
+    /// b64decode(s)`), with the decoder.
+    decoders: HashMap<String, &'static str>,
     /// Module-level bindings (incl. `self.x`) at the end of the pass.
     globals: Scope,
 }
@@ -846,6 +849,13 @@ impl<'s> Analyzer<'s> {
                 let func = node.child_by_field_name("function")?;
                 let args = Args::of(node, self.src);
                 let q = self.qualify(func, depth + 1).map(|q| normalise(&q));
+                if let Some(d) = q
+                    .as_deref()
+                    .and_then(|q| self.local_function(q))
+                    .and_then(|f| self.prev.decoders.get(f))
+                {
+                    return Some(d);
+                }
                 if let Some(d) = q.as_deref().and_then(apis::decoder) {
                     if d != "codecs" {
                         return Some(d);
@@ -1172,7 +1182,11 @@ impl<'s> Analyzer<'s> {
                 if let Some(v) = node.named_child(0) {
                     let t = self.taint(v, 0);
                     let s = self.eval(v, false, 0).or_else(|| self.partial_value(v));
+                    let decoder = self.decoder_of(v, 0);
                     if let Some((name, _)) = self.current_function().cloned() {
+                        if let Some(d) = decoder {
+                            self.next.decoders.insert(name.clone(), d);
+                        }
                         let entry = self.next.returns.entry(name).or_insert((0, s.clone()));
                         entry.0 |= t;
                         if entry.1 != s {

@@ -246,3 +246,12 @@ fn shell_redirections_and_crontab_are_writes() {
         .collect();
     assert_eq!(written, ["crontab", "shell-rc"]);
 }
+
+#[test]
+fn a_decoding_helper_makes_its_callers_decoded() {
+    let f = facts(
+        "import base64\ndef d(s):\n    return base64.b64decode(s).decode()\nPAYLOAD = 'aW1wb3J0IG9z'\nexec(d(PAYLOAD))\n",
+    );
+    assert_eq!(f.decode_run.len(), 1, "{:?}", f.decode_run);
+    assert_eq!(f.decode_run[0].decoder, "base64");
+}
