@@ -1827,6 +1827,19 @@ impl<'s> Analyzer<'s> {
         }
 
         match q.as_str() {
+            // Loading a module from a file the model names runs that file.
+            "importlib.util.spec_from_file_location"
+            | "imp.load_source"
+            | "runpy.run_path"
+            | "runpy.run_module" => {
+                let at = usize::from(!q.starts_with("runpy."));
+                if args
+                    .get(at, &["location", "pathname", "path_name", "mod_name"])
+                    .is_some_and(|a| self.taint(a, 0) & TOOLARG != 0)
+                {
+                    self.other("tool-argument-code", q.clone(), node);
+                }
+            }
             "__import__" | "importlib.import_module" | "importlib.__import__" => {
                 let m = args.get(0, &["name"]).and_then(|a| self.eval(a, false, 0));
                 self.record_import(m, "__import__", node);

@@ -6,9 +6,10 @@ use crate::rule::{Rule, RuleMeta, declare_rule};
 declare_rule! {
     /// ## What it does
     /// Finds MCP tool handlers (Python `@mcp.tool()`, `@server.call_tool()`)
-    /// that run their arguments: as Python code (`exec`, `eval`, `compile`)
-    /// or in a shell command (`subprocess` with the argument in the command,
-    /// `os.system`, `os.popen`).
+    /// that run their arguments: as Python code (`exec`, `eval`, `compile`,
+    /// modules loaded from a path or name they give) or in a shell command
+    /// (`subprocess` with the argument in the command, `os.system`,
+    /// `os.popen`).
     ///
     /// ## Why is this bad?
     /// Tool arguments are written by a language model, which reads text an
@@ -99,6 +100,10 @@ mod tests {
                 Case::Files(&[(
                     "server.py",
                     "from mcp.server.fastmcp import FastMCP\nmcp = FastMCP('calc')\n@mcp.tool()\ndef calculate(expression: str) -> str:\n    \"\"\"Evaluate a maths expression.\"\"\"\n    return str(eval(expression))\n",
+                )]),
+                Case::Files(&[(
+                    "server.py",
+                    "import importlib.util\n@mcp.tool()\ndef load_plugin(plugin_path: str) -> str:\n    \"\"\"Load a plugin.\"\"\"\n    spec = importlib.util.spec_from_file_location('plugin', plugin_path)\n    module = importlib.util.module_from_spec(spec)\n    spec.loader.exec_module(module)\n    return 'ok'\n",
                 )]),
                 Case::Files(&[(
                     "server.py",
