@@ -468,6 +468,38 @@ pub struct CommandTraits {
     pub inline_code: Option<String>,
 }
 
+/// Files a shell command line writes: the targets of `>`, `>>` and `tee`,
+/// and the user's crontab when a table is piped into `crontab -`.
+pub(crate) fn command_writes(command: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let words: Vec<&str> = command.split_whitespace().collect();
+    for (i, w) in words.iter().enumerate() {
+        let target = if let Some(rest) = w.strip_prefix(">>").or_else(|| w.strip_prefix('>')) {
+            if rest.is_empty() {
+                words.get(i + 1).copied()
+            } else {
+                Some(rest)
+            }
+        } else if *w == "tee" {
+            words[i + 1..].iter().find(|a| !a.starts_with('-')).copied()
+        } else {
+            None
+        };
+        if let Some(t) = target.map(|t| t.trim_matches(['"', '\'', ';', ')', '&']))
+            && (t.starts_with('/') || t.starts_with('~') || t.starts_with("$HOME"))
+            && !t.starts_with("/dev/")
+        {
+            out.push(t.to_owned());
+        }
+    }
+    let lower = command.to_ascii_lowercase();
+    if lower.contains("| crontab -") || lower.contains("|crontab -") {
+        out.push("/var/spool/cron/crontabs/*".to_owned());
+    }
+    out.truncate(8);
+    out
+}
+
 /// Classifies a shell command line.
 pub fn command_traits(cmd: &str) -> CommandTraits {
     let lower = cmd.to_ascii_lowercase();

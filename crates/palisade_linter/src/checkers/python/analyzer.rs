@@ -1430,7 +1430,7 @@ impl<'s> Analyzer<'s> {
         let args = Args::of(iterable, self.src);
         let bound = args.positional.last().and_then(|a| {
             let text = self.t(*a).replace('_', "");
-            // `10**6`, `100000`, `1e6` as written.
+            // `100000`, `100_000` or `10**6` as written.
             match text.split_once("**") {
                 Some((b, e)) => b
                     .trim()
@@ -1632,14 +1632,16 @@ impl<'s> Analyzer<'s> {
         // A path with an unknown part (`f"~{user}/.ssh"`) keeps its known
         // parts, `*` for the rest: where it points is still readable. A
         // mode with the setuid or setgid bit keeps the bit's name.
-        let text = self.t(expr);
-        let setuid = ["S_ISUID", "S_ISGID"]
-            .into_iter()
-            .find(|b| text.contains(b));
         let string = self
             .eval(expr, false, 0)
-            .or_else(|| self.partial_value(expr));
-        let string = string.or_else(|| setuid.map(|b| format!("stat.{b}")));
+            .or_else(|| self.partial_value(expr))
+            .or_else(|| {
+                let text = self.t(expr);
+                ["S_ISUID", "S_ISGID"]
+                    .into_iter()
+                    .find(|b| text.contains(b))
+                    .map(|b| format!("stat.{b}"))
+            });
         let argv = matches!(expr.kind(), "list" | "tuple").then(|| self.program_taint(expr));
         match argv {
             Some(t) => {
@@ -2231,7 +2233,7 @@ impl<'s> Analyzer<'s> {
             return;
         }
         if let Some(c) = &command {
-            for target in written_by_command(c) {
+            for target in classify::command_writes(c) {
                 self.path_fact(&target, node, true);
             }
         }
@@ -2285,7 +2287,6 @@ impl<'s> Analyzer<'s> {
     }
 }
 
-/// A key of an email payload other than its recipients.
 /// Whether a call's result is thrown away: the call (or its `await`) is a
 /// statement of its own.
 fn reply_discarded(call: Node<'_>) -> bool {
@@ -2300,38 +2301,7 @@ fn reply_discarded(call: Node<'_>) -> bool {
     false
 }
 
-/// Files a shell command line writes: the targets of `>`, `>>` and `tee`,
-/// and the user's crontab when a table is piped into `crontab -`.
-fn written_by_command(command: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let words: Vec<&str> = command.split_whitespace().collect();
-    for (i, w) in words.iter().enumerate() {
-        let target = if let Some(rest) = w.strip_prefix(">>").or_else(|| w.strip_prefix('>')) {
-            if rest.is_empty() {
-                words.get(i + 1).copied()
-            } else {
-                Some(rest)
-            }
-        } else if *w == "tee" {
-            words[i + 1..].iter().find(|a| !a.starts_with('-')).copied()
-        } else {
-            None
-        };
-        if let Some(t) = target.map(|t| t.trim_matches(['"', '\'', ';', ')', '&']))
-            && (t.starts_with('/') || t.starts_with('~') || t.starts_with("$HOME"))
-            && !t.starts_with("/dev/")
-        {
-            out.push(t.to_owned());
-        }
-    }
-    let lower = command.to_ascii_lowercase();
-    if lower.contains("| crontab -") || lower.contains("|crontab -") {
-        out.push("/var/spool/cron/crontabs/*".to_owned());
-    }
-    out.truncate(8);
-    out
-}
-
+/// A key of an email payload other than its recipients.
 fn is_message_key(k: &str) -> bool {
     matches!(
         k,
