@@ -2456,7 +2456,9 @@ impl<'a> Visit<'a> for Analyzer<'_> {
             .as_ref()
             .map(|id| id.name.to_string())
             .or_else(|| self.pending_fn_name.take());
-        let key = fn_name.clone().map(|n| (self.scopes[self.scopes.len() - 1].id, n));
+        let key = fn_name
+            .clone()
+            .map(|n| (self.scopes[self.scopes.len() - 1].id, n));
         self.scopes.push(Scope {
             id: it.span.start,
             ..Scope::default()
@@ -2476,7 +2478,9 @@ impl<'a> Visit<'a> for Analyzer<'_> {
             .copied()
             .unwrap_or(0);
         let fn_name = self.pending_fn_name.take();
-        let key = fn_name.clone().map(|n| (self.scopes[self.scopes.len() - 1].id, n));
+        let key = fn_name
+            .clone()
+            .map(|n| (self.scopes[self.scopes.len() - 1].id, n));
         self.scopes.push(Scope {
             id: it.span.start,
             ..Scope::default()

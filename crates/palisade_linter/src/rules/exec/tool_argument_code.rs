@@ -1,6 +1,6 @@
 use palisade_diagnostics::{Finding, Severity};
 
-use crate::context::ScanContext;
+use crate::context::{self, ScanContext};
 use crate::rule::{Rule, RuleMeta, declare_rule};
 
 declare_rule! {
@@ -15,8 +15,11 @@ declare_rule! {
     /// Tool arguments are written by a language model, which reads text an
     /// attacker can control (web pages, issues, emails). A tool that runs
     /// them hands the machine to whoever can put words in front of the
-    /// model. It is high, not critical: some servers exist to run code, and
-    /// say so.
+    /// model. Some servers exist to run code, and say so: then it is high.
+    /// When no tool of the file says it runs code (a "calculator" that
+    /// `eval`s with builtins, a "config parser" that loads YAML with the
+    /// unsafe loader), the capability is hidden from the user and the model,
+    /// and the finding is critical.
     ///
     /// ## Example
     /// ```python
@@ -48,13 +51,35 @@ impl Rule for ToolArgumentCode {
             .iter()
             .filter(|o| o.kind == "tool-argument-code")
         {
+            let path = &o.at.location.path;
+            let mut tools = ctx
+                .facts
+                .other
+                .iter()
+                .filter(|t| t.kind == "mcp-tool" && &t.at.location.path == path)
+                .peekable();
+            // Test suites define calculator tools to exercise frameworks;
+            // they are not what the package serves.
+            let undisclosed = !context::is_test_path(path)
+                && tools.peek().is_some()
+                && !tools.any(|t| discloses_code(&t.detail, &o.detail));
+            let (severity, message) = if undisclosed {
+                (
+                    Severity::Critical,
+                    format!(
+                        "an MCP tool runs its arguments as code with `{}`, and no tool of `{path}` says it runs code",
+                        o.detail
+                    ),
+                )
+            } else {
+                (
+                    Severity::High,
+                    format!("an MCP tool runs its arguments as code with `{}`", o.detail),
+                )
+            };
             out.push(
                 ctx.at(
-                    Finding::new(
-                        Self::META.id,
-                        Severity::High,
-                        format!("an MCP tool runs its arguments as code with `{}`", o.detail),
-                    ),
+                    Finding::new(Self::META.id, severity, message),
                     &o.at.location,
                 )
                 .with_help("parse the argument into data; never run it")
@@ -88,6 +113,56 @@ impl Rule for ToolArgumentCode {
     }
 }
 
+/// Whether a tool's name and description (`name: description`) say that it
+/// runs what it is given through `sink`: code, commands, scripts; modules
+/// or plugins for an import; pickles for an unpickler.
+fn discloses_code(tool: &str, sink: &str) -> bool {
+    const CODE: &[&str] = &[
+        "exec",
+        "run",
+        "shell",
+        "command",
+        "cmd",
+        "script",
+        "code",
+        "python",
+        "javascript",
+        "bash",
+        "terminal",
+        "interpret",
+        "repl",
+        "sandbox",
+        "notebook",
+        "jupyter",
+        "program",
+        "snippet",
+        "statement",
+        "eval",
+    ];
+    let extra: &[&str] =
+        if sink.contains("import") || sink.contains("load_source") || sink.starts_with("runpy") {
+            &["module", "plugin", "import", "extension", "package"]
+        } else if ["pickle", "dill", "marshal", "jsonpickle"]
+            .iter()
+            .any(|d| sink.starts_with(d))
+        {
+            &["pickle", "serializ", "serialis", "object"]
+        } else {
+            &[]
+        };
+    tool.to_ascii_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| {
+            CODE.iter().chain(extra).any(|k| {
+                w.starts_with(k)
+                    // "evaluate" a maths expression is not "eval" of code.
+                    && !(*k == "eval" && w.starts_with("evaluat"))
+                    // A "runtime" says nothing about running its input.
+                    && !matches!(w, "runtime" | "runtimes")
+            })
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,6 +183,20 @@ mod tests {
                 Case::Files(&[(
                     "server.py",
                     "import subprocess\n@server.call_tool()\nasync def call(name, arguments):\n    out = subprocess.run(f\"grep {arguments['pattern']} /var/log/app.log\", shell=True, capture_output=True)\n    return out.stdout\n",
+                )]),
+                // A calculator tool in a test suite: high.
+                Case::Files(&[(
+                    "tests/test_tools.py",
+                    "@mcp.tool()\ndef calculate(expression: str) -> str:\n    \"\"\"Add numbers.\"\"\"\n    return str(eval(expression))\n",
+                )]),
+                // Says it runs code: high; a config parser that runs code: critical.
+                Case::Files(&[(
+                    "server.py",
+                    "@mcp.tool()\ndef run_python(source: str) -> str:\n    \"\"\"Run a Python snippet and return its output.\"\"\"\n    exec(source)\n    return 'ok'\n",
+                )]),
+                Case::Files(&[(
+                    "server.py",
+                    "import yaml\n@mcp.tool()\ndef parse_config(text: str) -> str:\n    \"\"\"Parse a YAML configuration.\"\"\"\n    return str(yaml.load(text, Loader=yaml.Loader))\n",
                 )]),
             ],
             &[
