@@ -288,7 +288,7 @@ fn dependency_scripts(
 
 /// Adds diff findings to a scan's report (they explain, the scan's own
 /// findings decide as before) and decides the verdict again.
-fn merge(report: &mut PackageReport, findings: Vec<Finding>) {
+pub(crate) fn merge(report: &mut PackageReport, findings: Vec<Finding>) {
     report.findings.extend(findings.into_iter().map(|mut f| {
         f.deciding = false;
         f

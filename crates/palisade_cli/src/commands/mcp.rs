@@ -606,7 +606,7 @@ impl Scanner<'_> {
                 }
             },
             Launch::Python { .. } => {
-                super::mcp_python::scan_python_server(self.engine, self.limits, server);
+                super::mcp_python::scan_python_server(self.engine, self.limits, self.diff, server);
             }
             Launch::Docker { .. } | Launch::Remote { .. } | Launch::Unknown { .. } => {}
         }

@@ -24,7 +24,13 @@ fn index() -> &'static PypiIndex<'static> {
 }
 
 /// Scans the package of a Python server; other servers are left alone.
-pub(crate) fn scan_python_server(engine: &Engine, limits: &Limits, server: &mut ServerReport) {
+/// With `diff`, the release is also compared with the one before it.
+pub(crate) fn scan_python_server(
+    engine: &Engine,
+    limits: &Limits,
+    diff: bool,
+    server: &mut ServerReport,
+) {
     let Launch::Python {
         runner,
         name,
@@ -45,7 +51,7 @@ pub(crate) fn scan_python_server(engine: &Engine, limits: &Limits, server: &mut 
                 .map(|r| r.trim_start_matches(['=', '@']).to_owned())
         })
         .flatten();
-    match index().scan(engine, limits, &name, version.as_deref()) {
+    match index().scan(engine, limits, &name, version.as_deref(), diff) {
         Ok((mut report, release)) => {
             let note = if pinned {
                 "the pinned version".to_owned()

@@ -14,11 +14,15 @@
 use std::collections::HashSet;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
+use std::collections::BTreeMap;
+
 use palisade_diagnostics::{Finding, InputError, PackageReport, Severity, Verdict};
 use palisade_linter::Engine;
-use palisade_package::Limits;
+use palisade_linter::diff::rules::no_previous_version::NoPreviousVersion;
+use palisade_linter::diff::{self as vdiff};
+use palisade_package::{Limits, Package};
 use palisade_registry::{
-    Cache, DistFile, PipConfig, PypiClient, PypiRelease, pick_files, release_of,
+    Cache, DistFile, Pep440, PipConfig, Project, PypiClient, PypiRelease, pick_files, release_of,
 };
 use rayon::prelude::*;
 
@@ -90,17 +94,25 @@ impl<'a> PypiIndex<'a> {
             .map_err(Clone::clone)
     }
 
-    /// Resolves `name` (at `version`, else the latest) and scans its files.
+    /// Resolves `name` (at `version`, else the latest) and scans its files;
+    /// with `diff`, also compares it with the release before it.
     pub(crate) fn scan(
         &self,
         engine: &Engine,
         limits: &Limits,
         name: &str,
         version: Option<&str>,
+        diff: bool,
     ) -> Result<(PackageReport, PypiRelease), String> {
         let client = self.client()?;
-        let release = client.resolve(name, version).map_err(|e| e.to_string())?;
-        let report = scan_files(client, engine, limits, &release, &release.files)?;
+        let project = client.project(name).map_err(|e| e.to_string())?;
+        let release = release_of(&project, version).map_err(|e| e.to_string())?;
+        let (mut report, primary) = scan_files(client, engine, limits, &release, &release.files)?;
+        if diff {
+            let findings =
+                previous_release_diff(client, limits, &project, &release, &primary, &report);
+            super::diff::merge(&mut report, findings);
+        }
         Ok((report, release))
     }
 
@@ -119,7 +131,7 @@ impl<'a> PypiIndex<'a> {
         let project = client.project(name).map_err(|e| e.to_string())?;
         let release = release_of(&project, Some(version)).map_err(|e| e.to_string())?;
         if hashes.is_empty() {
-            return scan_files(client, engine, limits, &release, &release.files);
+            return scan_files(client, engine, limits, &release, &release.files).map(|(r, _)| r);
         }
         let allowed: HashSet<&str> = hashes.iter().map(String::as_str).collect();
         let locked: Vec<DistFile> = release
@@ -129,7 +141,7 @@ impl<'a> PypiIndex<'a> {
             .cloned()
             .collect();
         if locked.is_empty() {
-            let mut report = scan_files(client, engine, limits, &release, &release.files)?;
+            let (mut report, _) = scan_files(client, engine, limits, &release, &release.files)?;
             let served: Vec<String> = release
                 .all_files
                 .iter()
@@ -161,8 +173,65 @@ impl<'a> PypiIndex<'a> {
             return Ok(report);
         }
         let picked = pick_files(&locked);
-        scan_files(client, engine, limits, &release, &picked)
+        scan_files(client, engine, limits, &release, &picked).map(|(r, _)| r)
     }
+}
+
+/// The version published before `version` on the index: the highest lower
+/// one, pre-releases only when `version` is one.
+fn previous_version(project: &Project, version: &str) -> Option<String> {
+    let current = Pep440::parse(version)?;
+    project
+        .versions()
+        .into_iter()
+        .filter_map(|v| Pep440::parse(&v).map(|p| (p, v)))
+        .filter(|(p, _)| *p < current && (current.is_prerelease() || !p.is_prerelease()))
+        .max_by(|a, b| a.0.cmp(&b.0))
+        .map(|(_, v)| v)
+}
+
+/// The `diff/` findings of `release` (its first file, read as `new`)
+/// against the same kind of file (sdist or wheel) of the release before
+/// it, or a `diff/no-previous-version` finding saying why there is none.
+fn previous_release_diff(
+    client: &PypiClient,
+    limits: &Limits,
+    project: &Project,
+    release: &PypiRelease,
+    new: &Package,
+    report: &PackageReport,
+) -> Vec<Finding> {
+    let (name, version) = (&release.name, &release.version);
+    let no_diff = |why: &str| vec![NoPreviousVersion::report(name, version, why)];
+    let Some(previous) = previous_version(project, version) else {
+        return no_diff("it is the first version on the index");
+    };
+    let files: Vec<DistFile> = project.files_of(&previous).into_iter().cloned().collect();
+    let picked = pick_files(&files);
+    let kind = release.files.first().map(|f| f.kind);
+    let Some(file) = picked
+        .iter()
+        .find(|f| Some(f.kind) == kind)
+        .or_else(|| picked.first())
+    else {
+        return no_diff(&format!("`{name}=={previous}` has no file to compare"));
+    };
+    let bytes = match client.fetch(name, file) {
+        Ok(b) => b,
+        Err(e) => return no_diff(&format!("`{}` could not be fetched: {e}", file.filename)),
+    };
+    let origin = format!("{name}=={previous} ({})", file.filename);
+    let Some(old) = palisade_package::read_bytes(&bytes, &origin, limits) else {
+        return no_diff(&format!("`{}` is not an archive", file.filename));
+    };
+    // Facts of the one file compared (the report merges sdist and wheel).
+    let mut basis = report.clone();
+    basis.facts = None;
+    let record = vdiff::RegistryRecord {
+        versions: None,
+        dependency_scripts: BTreeMap::new(),
+    };
+    vdiff::diff_against_registry(&old, new, &basis, &record).findings
 }
 
 /// Scans `pypi:` command-line inputs, in parallel.
@@ -171,6 +240,7 @@ pub(crate) fn scan_inputs(
     engine: &Engine,
     limits: &Limits,
     raws: &[&String],
+    diff: bool,
 ) -> Vec<Result<PackageReport, InputError>> {
     raws.par_iter()
         .map(|raw| {
@@ -182,7 +252,7 @@ pub(crate) fn scan_inputs(
                 .unwrap_or_else(|| Err(format!("`{raw}` is not a `pypi:` spec")))
                 .map_err(error)?;
             let (mut report, _) = index
-                .scan(engine, limits, &name, version.as_deref())
+                .scan(engine, limits, &name, version.as_deref(), diff)
                 .map_err(error)?;
             if version.is_none() {
                 report.source.push_str(" (latest)");
@@ -193,14 +263,16 @@ pub(crate) fn scan_inputs(
 }
 
 /// Downloads (verified), reads and scans `files`, merged into one report.
+/// Also returns the first file's package (the one a diff compares).
 fn scan_files(
     client: &PypiClient,
     engine: &Engine,
     limits: &Limits,
     release: &PypiRelease,
     files: &[DistFile],
-) -> Result<PackageReport, String> {
+) -> Result<(PackageReport, Package), String> {
     let mut reports = Vec::new();
+    let mut primary = None;
     for file in files {
         let bytes = client
             .fetch(&release.name, file)
@@ -209,6 +281,7 @@ fn scan_files(
         let package = palisade_package::read_bytes(&bytes, &origin, limits)
             .ok_or_else(|| format!("`{}`: the index's file is not an archive", file.filename))?;
         reports.push(engine.scan(&package));
+        primary.get_or_insert(package);
     }
     let names: Vec<&str> = files.iter().map(|f| f.filename.as_str()).collect();
     let mut merged = merge(reports).ok_or_else(|| {
@@ -229,7 +302,8 @@ fn scan_files(
         .first()
         .and_then(|f| f.sha256.as_ref())
         .map(|h| format!("sha256:{h}"));
-    Ok(merged)
+    let primary = primary.ok_or_else(|| format!("`{}`: no file", release.name))?;
+    Ok((merged, primary))
 }
 
 /// One report from several scans of the same release: findings once each

@@ -75,6 +75,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Status> {
             &engine,
             &limits,
             &pypi_inputs,
+            !args.no_diff,
         ));
     }
 
