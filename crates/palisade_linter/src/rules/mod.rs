@@ -38,6 +38,7 @@ pub static ALL: &[&dyn Rule] = &[
     &exfil::tool_arguments_to_collector::ToolArgumentsToCollector,
     &exfil::tool_data_to_undisclosed_host::ToolDataToUndisclosedHost,
     &exfil::tool_data_side_channel::ToolDataSideChannel,
+    &exfil::tool_data_to_shared_file::ToolDataToSharedFile,
     &exfil::credential_stealer::CredentialStealer,
     &exfil::form_skimmer::FormSkimmer,
     &exec::decode_and_run::DecodeAndRun,

@@ -1871,6 +1871,15 @@ impl<'s> Analyzer<'s> {
                     self.other("tool-argument-code", q.clone(), node);
                 }
             }
+            // `json.dump(entry, f)` with `f` open for writing.
+            "json.dump" | "pickle.dump" | "yaml.dump" | "yaml.safe_dump" | "marshal.dump" => {
+                if let (Some(data), Some(f)) = (
+                    args.get(0, &["obj", "data"]),
+                    args.get(1, &["fp", "file", "stream"]),
+                ) {
+                    self.tool_data_to_file(f, data, node);
+                }
+            }
             "os.getenv" | "os.putenv" => {}
             "os.chmod" | "pathlib.Path.chmod" => {
                 // The mode as written, or what a name holds
@@ -2161,9 +2170,31 @@ impl<'s> Analyzer<'s> {
                     {
                         self.other("download-to-file", p, node);
                     }
+                    if let Some(data) = args.positional.first() {
+                        self.tool_data_to_file(r, *data, node);
+                    }
                 }
                 _ => {}
             }
+        }
+    }
+
+    /// Tool arguments written through the file object `file` when it was
+    /// opened at a fixed path in a shared or system location (`/tmp`,
+    /// `/var/tmp`, `/dev/shm`, `/var/log`): copies of what the model passed
+    /// kept where the user does not look and other users can read.
+    fn tool_data_to_file(&mut self, file: Node<'_>, data: Node<'_>, node: Node<'_>) {
+        if file.kind() != "identifier" || self.taint(data, 0) & TOOLARG == 0 {
+            return;
+        }
+        let Some(path) = self.lookup(|s| s.files.get(self.t(file))).cloned() else {
+            return;
+        };
+        let shared = ["/tmp/", "/var/tmp/", "/dev/shm/", "/var/log/"]
+            .iter()
+            .any(|d| path.starts_with(d));
+        if shared && !path.contains('*') {
+            self.other("tool-data-to-file", path, node);
         }
     }
 

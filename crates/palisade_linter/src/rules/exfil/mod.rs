@@ -5,6 +5,7 @@ pub(crate) mod install_time_recon;
 pub(crate) mod secrets_to_network;
 pub(crate) mod tool_arguments_to_collector;
 pub(crate) mod tool_data_side_channel;
+pub(crate) mod tool_data_to_shared_file;
 pub(crate) mod tool_data_to_undisclosed_host;
 
 use palisade_diagnostics::{FlowFact, HostKind};
