@@ -355,3 +355,37 @@ fn a_release_is_compared_with_the_one_before() {
     let fired = rules(common::only_package(&report));
     assert!(!fired.iter().any(|r| r.starts_with("diff/")), "{fired:?}");
 }
+
+/// The `metadata/` rules read the index's record: versions and upload
+/// times. `helper` has one release; `demo` 1.1 follows 1.0.
+#[test]
+fn metadata_rules_read_the_index_record() {
+    let index = index();
+    let sandbox = Sandbox::new();
+    let scan = |spec: &str, extra: &[&str]| {
+        let mut args = vec!["scan", spec, "--format", "json"];
+        args.extend_from_slice(extra);
+        let r = run(command(&sandbox, Some(&index), &args));
+        rules(common::only_package(&r.json()))
+    };
+    let helper = scan("pypi:helper==2.0", &[]);
+    assert!(
+        helper.iter().any(|r| r == "metadata/first-release"),
+        "{helper:?}"
+    );
+    let demo = scan("pypi:demo==1.1", &[]);
+    assert!(
+        !demo.iter().any(|r| r == "metadata/first-release"),
+        "{demo:?}"
+    );
+    // Uploaded in January: not recent.
+    assert!(
+        !demo.iter().any(|r| r == "metadata/recent-release"),
+        "{demo:?}"
+    );
+    let quiet = scan("pypi:helper==2.0", &["--no-metadata"]);
+    assert!(
+        !quiet.iter().any(|r| r.starts_with("metadata/")),
+        "{quiet:?}"
+    );
+}

@@ -51,7 +51,11 @@ pub(crate) fn scan_python_server(
                 .map(|r| r.trim_start_matches(['=', '@']).to_owned())
         })
         .flatten();
-    match index().scan(engine, limits, &name, version.as_deref(), diff) {
+    let extras = super::pypi::Extras {
+        diff,
+        metadata: None,
+    };
+    match index().scan(engine, limits, &name, version.as_deref(), &extras) {
         Ok((mut report, release)) => {
             let note = if pinned {
                 "the pinned version".to_owned()

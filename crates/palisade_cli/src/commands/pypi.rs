@@ -20,9 +20,11 @@ use palisade_diagnostics::{Finding, InputError, PackageReport, Severity, Verdict
 use palisade_linter::Engine;
 use palisade_linter::diff::rules::no_previous_version::NoPreviousVersion;
 use palisade_linter::diff::{self as vdiff};
+use palisade_linter::metadata::{self, MetadataInput, MetadataOptions, PopularIndex};
 use palisade_package::{Limits, Package};
 use palisade_registry::{
-    Cache, DistFile, Pep440, PipConfig, Project, PypiClient, PypiRelease, pick_files, release_of,
+    Cache, DistFile, Packument, Pep440, PipConfig, Project, PypiClient, PypiRelease,
+    VersionManifest, pick_files, release_of,
 };
 use rayon::prelude::*;
 
@@ -95,22 +97,31 @@ impl<'a> PypiIndex<'a> {
     }
 
     /// Resolves `name` (at `version`, else the latest) and scans its files;
-    /// with `diff`, also compares it with the release before it.
+    /// with `extras.diff`, also compares it with the release before it, and
+    /// with `extras.metadata` runs the `metadata/` rules on the index's
+    /// record of the project.
     pub(crate) fn scan(
         &self,
         engine: &Engine,
         limits: &Limits,
         name: &str,
         version: Option<&str>,
-        diff: bool,
+        extras: &Extras,
     ) -> Result<(PackageReport, PypiRelease), String> {
         let client = self.client()?;
         let project = client.project(name).map_err(|e| e.to_string())?;
         let release = release_of(&project, version).map_err(|e| e.to_string())?;
         let (mut report, primary) = scan_files(client, engine, limits, &release, &release.files)?;
-        if diff {
-            let findings =
-                previous_release_diff(client, limits, &project, &release, &primary, &report);
+        let mut findings = Vec::new();
+        if extras.diff {
+            findings.extend(previous_release_diff(
+                client, limits, &project, &release, &primary, &report,
+            ));
+        }
+        if let Some(options) = &extras.metadata {
+            findings.extend(metadata_findings(&project, &release, options));
+        }
+        if !findings.is_empty() {
             super::diff::merge(&mut report, findings);
         }
         Ok((report, release))
@@ -177,6 +188,76 @@ impl<'a> PypiIndex<'a> {
     }
 }
 
+/// What a `pypi:` scan adds to the scan of the files.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Extras {
+    /// Compare with the release before it.
+    pub(crate) diff: bool,
+    /// Run the `metadata/` rules with these options.
+    pub(crate) metadata: Option<MetadataOptions>,
+}
+
+/// The index's record of a project as a packument for the `metadata/`
+/// rules: every version, published when its first file was uploaded
+/// (PEP 700 upload times, when the index gives them). The index keeps no
+/// publisher, repository or download records: the rules that need them say
+/// so (`metadata/unknown`).
+fn project_packument(project: &Project) -> Packument {
+    let mut packument = Packument {
+        name: project.name.clone(),
+        ..Packument::default()
+    };
+    for file in &project.files {
+        packument
+            .versions
+            .entry(file.version.clone())
+            .or_insert_with(|| VersionManifest {
+                name: project.name.clone(),
+                version: file.version.clone(),
+                ..VersionManifest::default()
+            });
+        if let Some(t) = &file.upload_time {
+            let first = packument
+                .time
+                .entry(file.version.clone())
+                .or_insert_with(|| t.clone());
+            if let (Some(this), Some(earliest)) = (
+                metadata::time::parse_time(t),
+                metadata::time::parse_time(first),
+            ) && this < earliest
+            {
+                first.clone_from(t);
+            }
+        }
+    }
+    packument
+}
+
+/// The `metadata/` findings of `release`. Name impersonation is judged
+/// against npm's popular names only, so it is not run here: an empty list
+/// of popular names leaves it silent.
+fn metadata_findings(
+    project: &Project,
+    release: &PypiRelease,
+    options: &MetadataOptions,
+) -> Vec<Finding> {
+    let packument = project_packument(project);
+    // The file names' spelling of the version is the packument's key.
+    let version = release
+        .files
+        .first()
+        .map_or(release.version.as_str(), |f| f.version.as_str());
+    let popular = PopularIndex::new(std::iter::empty());
+    metadata::check(&MetadataInput {
+        packument: &packument,
+        version,
+        popular: &popular,
+        related: &[],
+        options,
+    })
+    .findings
+}
+
 /// The version published before `version` on the index: the highest lower
 /// one, pre-releases only when `version` is one.
 fn previous_version(project: &Project, version: &str) -> Option<String> {
@@ -240,7 +321,7 @@ pub(crate) fn scan_inputs(
     engine: &Engine,
     limits: &Limits,
     raws: &[&String],
-    diff: bool,
+    extras: &Extras,
 ) -> Vec<Result<PackageReport, InputError>> {
     raws.par_iter()
         .map(|raw| {
@@ -252,7 +333,7 @@ pub(crate) fn scan_inputs(
                 .unwrap_or_else(|| Err(format!("`{raw}` is not a `pypi:` spec")))
                 .map_err(error)?;
             let (mut report, _) = index
-                .scan(engine, limits, &name, version.as_deref(), diff)
+                .scan(engine, limits, &name, version.as_deref(), extras)
                 .map_err(error)?;
             if version.is_none() {
                 report.source.push_str(" (latest)");

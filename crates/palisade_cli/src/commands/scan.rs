@@ -75,7 +75,10 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Status> {
             &engine,
             &limits,
             &pypi_inputs,
-            !args.no_diff,
+            &super::pypi::Extras {
+                diff: !args.no_diff,
+                metadata: (!args.no_metadata).then(|| metadata.clone()),
+            },
         ));
     }
 

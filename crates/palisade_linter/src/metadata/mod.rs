@@ -33,6 +33,46 @@ pub use rules::ALL;
 
 use crate::rule::RuleMeta;
 
+/// A version in the order of its registry: semver (npm), else PEP 440
+/// (a Python index, whose `1.0` is not semver).
+enum VersionOrder {
+    Semver(Version),
+    Pep440(palisade_registry::Pep440),
+}
+
+impl VersionOrder {
+    fn parse(text: &str) -> Option<Self> {
+        Version::parse(text)
+            .ok()
+            .map(Self::Semver)
+            .or_else(|| palisade_registry::Pep440::parse(text).map(Self::Pep440))
+    }
+
+    /// Whether `self` is lower, in the same scheme.
+    fn lt(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Semver(a), Self::Semver(b)) => a < b,
+            (Self::Pep440(a), Self::Pep440(b)) => a < b,
+            _ => false,
+        }
+    }
+
+    /// A total order for sorting: unparsable first, then semver, then PEP 440.
+    fn total(a: &str, b: &str) -> std::cmp::Ordering {
+        let rank = |v: &Option<Self>| match v {
+            None => 0,
+            Some(Self::Semver(_)) => 1,
+            Some(Self::Pep440(_)) => 2,
+        };
+        let (x, y) = (Self::parse(a), Self::parse(b));
+        match (&x, &y) {
+            (Some(Self::Semver(p)), Some(Self::Semver(q))) => p.cmp(q),
+            (Some(Self::Pep440(p)), Some(Self::Pep440(q))) => p.cmp(q),
+            _ => rank(&x).cmp(&rank(&y)),
+        }
+    }
+}
+
 /// Thresholds of the metadata rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MetadataOptions {
@@ -112,7 +152,7 @@ impl<'a> MetadataContext<'a> {
         let packument = input.packument;
         let time_of = |v: &str| packument.time.get(v).and_then(|t| time::parse_time(t));
         let this_time = time_of(input.version);
-        let this_semver = Version::parse(input.version).ok();
+        let this_order = VersionOrder::parse(input.version);
         let mut previous: Vec<(&str, &VersionManifest, Option<i64>)> = packument
             .versions
             .iter()
@@ -122,18 +162,14 @@ impl<'a> MetadataContext<'a> {
             // be trusted to say what came before.
             .filter(|(v, _)| {
                 let by_time = matches!((this_time, time_of(v)), (Some(this), Some(t)) if t < this);
-                let by_version = matches!(
-                    (&this_semver, Version::parse(v.as_str()).ok()),
-                    (Some(this), Some(other)) if other < *this
-                );
+                let by_version = this_order
+                    .as_ref()
+                    .is_some_and(|this| VersionOrder::parse(v).is_some_and(|o| o.lt(this)));
                 by_time || by_version
             })
             .map(|(v, m)| (v.as_str(), m, time_of(v)))
             .collect();
-        previous.sort_by(|a, b| {
-            a.2.cmp(&b.2)
-                .then_with(|| Version::parse(a.0).ok().cmp(&Version::parse(b.0).ok()))
-        });
+        previous.sort_by(|a, b| a.2.cmp(&b.2).then_with(|| VersionOrder::total(a.0, b.0)));
         Self {
             packument,
             name: if packument.name.is_empty() {
