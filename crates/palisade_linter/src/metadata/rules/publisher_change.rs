@@ -46,13 +46,13 @@ impl MetadataRule for PublisherChange {
         let this = identities(ctx.version_publishers());
         if this.is_empty() {
             return Err(format!(
-                "version `{}` carries no `_npmUser` or `maintainers`",
+                "the registry's record of version `{}` names no publisher (npm: `_npmUser`, `maintainers`; a Python index keeps none)",
                 ctx.version
             ));
         }
         let before = identities(ctx.previous.iter().flat_map(|(_, m)| publishers(m)));
         if before.is_empty() {
-            return Err("no previous version carries `_npmUser` or `maintainers`".to_owned());
+            return Err("no earlier version's record names a publisher".to_owned());
         }
         let Some(user) = &ctx.manifest.npm_user else {
             // Maintainers alone: only a full change of hands counts.
