@@ -16,7 +16,7 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 
 use std::collections::BTreeMap;
 
-use palisade_diagnostics::{Finding, InputError, PackageReport, Severity, Verdict};
+use palisade_diagnostics::{Facts, Finding, InputError, PackageReport, Severity, Verdict};
 use palisade_linter::Engine;
 use palisade_linter::diff::rules::no_previous_version::NoPreviousVersion;
 use palisade_linter::diff::{self as vdiff};
@@ -111,12 +111,17 @@ impl<'a> PypiIndex<'a> {
         let client = self.client()?;
         let project = client.project(name).map_err(|e| e.to_string())?;
         let release = release_of(&project, version).map_err(|e| e.to_string())?;
-        let (mut report, primary) = scan_files(client, engine, limits, &release, &release.files)?;
+        let (mut report, primary, primary_facts) =
+            scan_files(client, engine, limits, &release, &release.files)?;
         let mut findings = Vec::new();
         if extras.diff {
+            // The diff compares one file: its own facts (none: it rescans),
+            // not the merged ones.
+            let merged_facts = std::mem::replace(&mut report.facts, primary_facts);
             findings.extend(previous_release_diff(
                 client, limits, &project, &release, &primary, &report,
             ));
+            report.facts = merged_facts;
         }
         if let Some(options) = &extras.metadata {
             findings.extend(metadata_findings(&project, &release, options));
@@ -142,7 +147,7 @@ impl<'a> PypiIndex<'a> {
         let project = client.project(name).map_err(|e| e.to_string())?;
         let release = release_of(&project, Some(version)).map_err(|e| e.to_string())?;
         if hashes.is_empty() {
-            return scan_files(client, engine, limits, &release, &release.files).map(|(r, _)| r);
+            return scan_files(client, engine, limits, &release, &release.files).map(|(r, ..)| r);
         }
         let allowed: HashSet<&str> = hashes.iter().map(String::as_str).collect();
         let locked: Vec<DistFile> = release
@@ -152,7 +157,7 @@ impl<'a> PypiIndex<'a> {
             .cloned()
             .collect();
         if locked.is_empty() {
-            let (mut report, _) = scan_files(client, engine, limits, &release, &release.files)?;
+            let (mut report, ..) = scan_files(client, engine, limits, &release, &release.files)?;
             let served: Vec<String> = release
                 .all_files
                 .iter()
@@ -184,7 +189,7 @@ impl<'a> PypiIndex<'a> {
             return Ok(report);
         }
         let picked = pick_files(&locked);
-        scan_files(client, engine, limits, &release, &picked).map(|(r, _)| r)
+        scan_files(client, engine, limits, &release, &picked).map(|(r, ..)| r)
     }
 }
 
@@ -305,14 +310,11 @@ fn previous_release_diff(
     let Some(old) = palisade_package::read_bytes(&bytes, &origin, limits) else {
         return no_diff(&format!("`{}` is not an archive", file.filename));
     };
-    // Facts of the one file compared (the report merges sdist and wheel).
-    let mut basis = report.clone();
-    basis.facts = None;
     let record = vdiff::RegistryRecord {
         versions: None,
         dependency_scripts: BTreeMap::new(),
     };
-    vdiff::diff_against_registry(&old, new, &basis, &record).findings
+    vdiff::diff_against_registry(&old, new, report, &record).findings
 }
 
 /// Scans `pypi:` command-line inputs, in parallel.
@@ -344,16 +346,18 @@ pub(crate) fn scan_inputs(
 }
 
 /// Downloads (verified), reads and scans `files`, merged into one report.
-/// Also returns the first file's package (the one a diff compares).
+/// Also returns the first file's package and its own facts (what a diff
+/// compares: the merged report's facts are sdist and wheel together).
 fn scan_files(
     client: &PypiClient,
     engine: &Engine,
     limits: &Limits,
     release: &PypiRelease,
     files: &[DistFile],
-) -> Result<(PackageReport, Package), String> {
+) -> Result<(PackageReport, Package, Option<Facts>), String> {
     let mut reports = Vec::new();
     let mut primary = None;
+    let mut primary_facts = None;
     for file in files {
         let bytes = client
             .fetch(&release.name, file)
@@ -361,8 +365,12 @@ fn scan_files(
         let origin = format!("{}=={} ({})", release.name, release.version, file.filename);
         let package = palisade_package::read_bytes(&bytes, &origin, limits)
             .ok_or_else(|| format!("`{}`: the index's file is not an archive", file.filename))?;
-        reports.push(engine.scan(&package));
-        primary.get_or_insert(package);
+        let report = engine.scan(&package);
+        if primary.is_none() {
+            primary_facts.clone_from(&report.facts);
+            primary = Some(package);
+        }
+        reports.push(report);
     }
     let names: Vec<&str> = files.iter().map(|f| f.filename.as_str()).collect();
     let mut merged = merge(reports).ok_or_else(|| {
@@ -384,7 +392,7 @@ fn scan_files(
         .and_then(|f| f.sha256.as_ref())
         .map(|h| format!("sha256:{h}"));
     let primary = primary.ok_or_else(|| format!("`{}`: no file", release.name))?;
-    Ok((merged, primary))
+    Ok((merged, primary, primary_facts))
 }
 
 /// One report from several scans of the same release: findings once each

@@ -1,5 +1,3 @@
-use std::collections::BTreeMap;
-
 use palisade_diagnostics::{Finding, Severity};
 
 use crate::context::ScanContext;
@@ -46,17 +44,7 @@ impl Rule for ToolDataToSharedFile {
     }
 
     fn check(&self, ctx: &ScanContext<'_>, out: &mut Vec<Finding>) {
-        let tool_files = ctx.mcp_tool_files();
-        let mut by_file: BTreeMap<&str, Vec<&palisade_diagnostics::FactKind>> = BTreeMap::new();
-        for o in ctx.facts.other.iter().filter(|o| {
-            o.kind == "tool-data-to-file" && tool_files.contains(o.at.location.path.as_str())
-        }) {
-            by_file
-                .entry(o.at.location.path.as_str())
-                .or_default()
-                .push(o);
-        }
-        for facts in by_file.values() {
+        for facts in ctx.tool_file_facts("tool-data-to-file").values() {
             let mut paths: Vec<&str> = facts.iter().map(|o| o.detail.as_str()).collect();
             paths.sort_unstable();
             paths.dedup();
