@@ -388,6 +388,59 @@ const PATHS: &[(&str, &str, bool)] = &[
     ("/etc/", "system-config", false),
 ];
 
+/// A relative path that climbs out of wherever it is joined to and into a
+/// system directory: `../../../etc/crontab`, `..\..\Windows\win.ini`.
+/// Deep climbs only for the directories projects also have (`var/`,
+/// `home/`, `usr/`, `tmp/`).
+pub fn is_traversal_payload(s: &str) -> bool {
+    if s.len() > 512 {
+        return false;
+    }
+    let p = s.to_ascii_lowercase().replace('\\', "/");
+    let mut rest = p.as_str();
+    let mut ups = 0;
+    while let Some(r) = rest.strip_prefix("../") {
+        ups += 1;
+        rest = r;
+    }
+    const SYSTEM: &[&str] = &["etc/", "root/", "proc/", "windows/", "boot/", "sys/"];
+    const DEEP: &[&str] = &["var/", "home/", "usr/", "tmp/"];
+    (ups >= 2 && SYSTEM.iter().any(|d| rest.starts_with(d)))
+        || (ups >= 3 && DEEP.iter().any(|d| rest.starts_with(d)))
+}
+
+/// Files that describe the host and its people rather than hold secrets:
+/// accounts, groups, name resolution, mounts, hardware, kernel. One is
+/// ordinary; a tool server that names several is surveying the machine.
+pub fn host_recon_file(path: &str) -> Option<&'static str> {
+    const FILES: &[&str] = &[
+        "/etc/passwd",
+        "/etc/group",
+        "/etc/hosts",
+        "/etc/resolv.conf",
+        "/etc/hostname",
+        "/etc/network/interfaces",
+        "/etc/fstab",
+        "/etc/issue",
+        "/etc/machine-id",
+        "/proc/mounts",
+        "/proc/self/mounts",
+        "/proc/cpuinfo",
+        "/proc/meminfo",
+        "/proc/version",
+        "/proc/devices",
+        "/proc/partitions",
+        "/proc/net/tcp",
+        "/proc/net/udp",
+        "/proc/net/arp",
+        "/proc/net/route",
+        "/proc/net/dev",
+        "/sys/class/net",
+        "/sys/class/dmi/id",
+    ];
+    FILES.iter().copied().find(|f| path == *f)
+}
+
 /// Classifies a path. Returns `(category, is_secret)`.
 pub fn sensitive_path(path: &str) -> Option<(&'static str, bool)> {
     if path.len() > 1024 {

@@ -80,6 +80,10 @@ const SYSINFO: Taint = 1 << 3;
 const TOOLARG: Taint = 1 << 4;
 const NETRESP: Taint = 1 << 5;
 const PUBLISH_TOKEN: Taint = 1 << 6;
+/// A tool argument written into a value slot of a text that something
+/// parses (`f"... id = '{user_id}'"`, `"(uid=%s)" % name`): the author
+/// meant it as one value, the parser reads whatever it says.
+const SLOT: Taint = 1 << 7;
 const EXFIL_SOURCES: Taint = ENV_BULK | ENV_SECRET | CRED | SYSINFO | TOOLARG | PUBLISH_TOKEN;
 
 fn taint_names(t: Taint) -> impl Iterator<Item = &'static str> {
@@ -765,10 +769,33 @@ impl<'s> Analyzer<'s> {
                 let mut cursor = node.walk();
                 for c in node.named_children(&mut cursor) {
                     if c.kind() == "interpolation" {
-                        t |= self.taint(c, depth + 1);
+                        let ct = self.taint(c, depth + 1);
+                        if ct & TOOLARG != 0 && self.in_value_slot(node, c) {
+                            t |= SLOT;
+                        }
+                        t |= ct;
                     }
                 }
                 t
+            }
+            "binary_operator" => {
+                let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
+                    return 0;
+                };
+                let (lt, rt) = (self.taint(left, depth + 1), self.taint(right, depth + 1));
+                let op = node.field("operator").map_or("", |o| self.t(o));
+                let slot = match op {
+                    // `"(uid=%s)" % name`, `"... = '%s'" % (a, b)`.
+                    "%" => {
+                        rt & TOOLARG != 0
+                            && left.kind() == "string"
+                            && has_value_slot(self.t(left), "%s")
+                    }
+                    // `"... id = '" + user_id + "'"`.
+                    "+" => rt & TOOLARG != 0 && self.ends_in_slot(left),
+                    _ => false,
+                };
+                lt | rt | if slot { SLOT } else { 0 }
             }
             "attribute" => {
                 if self.qualify(node, depth + 1).as_deref() == Some("os.environ") {
@@ -803,6 +830,45 @@ impl<'s> Analyzer<'s> {
                 t
             }
         }
+    }
+
+    /// Whether an interpolation sits in a value slot of its f-string:
+    /// between quotes (`'{x}'`, `'%{x}%'`) or after `=` (`(uid={x})`).
+    fn in_value_slot(&self, string: Node<'_>, interp: Node<'_>) -> bool {
+        let before = &self.src[string.start_byte()..interp.start_byte()];
+        let after = &self.src[interp.end_byte()..string.end_byte()];
+        let skip = |c: char| c.is_whitespace() || c == '%';
+        let trimmed = before.trim_end_matches(skip);
+        match trimmed.chars().next_back() {
+            Some('=') => true,
+            // The string's own opening quote is not a slot.
+            Some(q @ ('\'' | '"')) => {
+                trimmed.len() > string_prefix_len(before)
+                    && after.trim_start_matches('%').starts_with(q)
+                    && after.len() > 1
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether the text on the left of `+` ends where a value goes: a
+    /// quote opened (`"... id = '"`) or an `=`.
+    fn ends_in_slot(&self, left: Node<'_>) -> bool {
+        let leaf = if left.kind() == "binary_operator" {
+            left.field("right")
+        } else {
+            Some(left)
+        };
+        let Some(leaf) = leaf.filter(|l| l.kind() == "string") else {
+            return false;
+        };
+        self.string_literal(leaf, true, 0).is_some_and(|v| {
+            let v = v.trim_end_matches(|c: char| c.is_whitespace() || c == '%');
+            // An odd number of quotes: the last one opens a value.
+            v.ends_with('=')
+                || (v.ends_with('\'') && v.matches('\'').count() % 2 == 1)
+                || (v.ends_with('"') && v.matches('"').count() % 2 == 1)
+        })
     }
 
     fn call_taint(&self, node: Node<'_>, depth: u32) -> Taint {
@@ -855,6 +921,16 @@ impl<'s> Analyzer<'s> {
         if func.kind() == "attribute"
             && let Some(obj) = func.field("object")
         {
+            // `"id = '{}'".format(user_id)`.
+            if t & TOOLARG != 0
+                && obj.kind() == "string"
+                && func
+                    .field("attribute")
+                    .is_some_and(|a| self.t(a) == "format")
+                && has_value_slot(self.t(obj), "{")
+            {
+                t |= SLOT;
+            }
             t |= self.taint(obj, depth + 1);
         }
         t
@@ -1079,6 +1155,12 @@ impl<'s> Analyzer<'s> {
     fn scan_string(&mut self, s: &str, node: Node<'_>) {
         if s.len() < 4 {
             return;
+        }
+        if classify::is_traversal_payload(s) {
+            self.other("path-traversal", s.to_owned(), node);
+        }
+        if let Some(f) = classify::host_recon_file(s) {
+            self.other("host-recon", f.to_owned(), node);
         }
         if s.len() <= 2048 && !s.contains(char::is_whitespace) {
             if let Some(d) = classify::destination(s)
@@ -1894,6 +1976,22 @@ impl<'s> Analyzer<'s> {
                     self.other("tool-argument-code", q.clone(), node);
                 }
             }
+            // Template engines compile their source: Jinja2 and Mako
+            // templates run Python, Django's load tag libraries.
+            "jinja2.Template"
+            | "jinja2.environment.Template"
+            | "jinja2.Environment.from_string"
+            | "jinja2.environment.Environment.from_string"
+            | "mako.template.Template"
+            | "django.template.Template"
+            | "django.template.Engine.from_string"
+            | "django.template.engine.Engine.from_string"
+                if args
+                    .get(0, &["source", "text", "template_string"])
+                    .is_some_and(|a| self.taint(a, 0) & TOOLARG != 0) =>
+            {
+                self.other("tool-argument-code", q.clone(), node);
+            }
             // `json.dump(entry, f)` with `f` open for writing.
             "json.dump" | "pickle.dump" | "yaml.dump" | "yaml.safe_dump" | "marshal.dump" => {
                 if let (Some(data), Some(f)) = (
@@ -1904,6 +2002,18 @@ impl<'s> Analyzer<'s> {
                 }
             }
             "os.getenv" | "os.putenv" => {}
+            // Listing every home directory: who uses the machine.
+            "os.listdir" | "os.scandir" | "os.walk" | "pathlib.Path.iterdir"
+                if args
+                    .get(0, &["path", "top"])
+                    .and_then(|a| self.eval(a, false, 0))
+                    .is_some_and(|p| matches!(p.trim_end_matches('/'), "/home" | "/Users")) =>
+            {
+                self.other("host-recon", "/home/*".to_owned(), node);
+            }
+            "pwd.getpwall" | "grp.getgrall" => {
+                self.other("host-recon", q.clone(), node);
+            }
             "os.chmod" | "pathlib.Path.chmod" => {
                 // The mode as written, or what a name holds
                 // (`new = old | stat.S_ISUID; os.chmod(p, new)`).
@@ -1941,6 +2051,20 @@ impl<'s> Analyzer<'s> {
         if apis::is_sysinfo(&q) {
             self.other("system-info", q.clone(), node);
         }
+        // `format_str.format(**values)` with a format string the model
+        // writes: `{0.__class__.__init__.__globals__}` reads the process.
+        if let Some(r) = receiver
+            && r.kind() != "string"
+            && matches!(q.rsplit('.').next(), Some("format" | "format_map"))
+            && self.taint(r, 0) & TOOLARG != 0
+        {
+            self.other("tool-argument-code", "str.format".to_owned(), node);
+        }
+        if let Some(language) = apis::query_sink(&q)
+            && args.all().any(|a| self.taint(a, 0) & SLOT != 0)
+        {
+            self.other("tool-argument-injection", format!("{language}: {q}"), node);
+        }
         if let Some(sink) = apis::eval_sink(&q)
             && let Some(arg) = args.get(0, &["source", "expression", "object", "path_name"])
         {
@@ -1959,6 +2083,9 @@ impl<'s> Analyzer<'s> {
                     self.push_decode_run(&q, "remote", node);
                 }
                 self.note_pass(&q, a);
+            }
+            if first.is_some_and(|a| self.program_taint(a) & SLOT != 0) {
+                self.other("tool-argument-injection", format!("shell: {q}"), node);
             }
             let t = args.all().fold(0, |t, a| t | self.taint(a, 0));
             self.push_flow(t, "process", &q, None, node);
@@ -2341,6 +2468,40 @@ impl<'s> Analyzer<'s> {
 
 /// Whether a call's result is thrown away: the call (or its `await`) is a
 /// statement of its own.
+/// Length of a string literal's prefix and opening quote (`f"`, `rb"""`).
+fn string_prefix_len(text: &str) -> usize {
+    let prefix = text.find(['\'', '"']).unwrap_or(0);
+    let quote = &text[prefix..];
+    prefix
+        + if quote.starts_with("\"\"\"") || quote.starts_with("'''") {
+            3
+        } else {
+            1
+        }
+}
+
+/// Whether a format string puts a placeholder (`%s`, `{`) in a value slot:
+/// between quotes or after `=`.
+fn has_value_slot(template: &str, placeholder: &str) -> bool {
+    let body = &template[string_prefix_len(template).min(template.len())..];
+    body.match_indices(placeholder).any(|(i, _)| {
+        let before = body[..i].trim_end_matches(|c: char| c.is_whitespace() || c == '%');
+        let after = &body[i + placeholder.len()..];
+        match before.chars().next_back() {
+            Some('=') => true,
+            Some(q @ ('\'' | '"')) => {
+                let rest = if placeholder == "{" {
+                    after.split_once('}').map_or("", |(_, r)| r)
+                } else {
+                    after
+                };
+                rest.trim_start_matches('%').starts_with(q) && rest.len() > 1
+            }
+            _ => false,
+        }
+    })
+}
+
 fn reply_discarded(call: Node<'_>) -> bool {
     let mut n = call;
     while let Some(p) = n.parent() {

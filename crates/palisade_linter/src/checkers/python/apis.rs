@@ -281,3 +281,17 @@ pub(super) fn is_known_root(root: &str) -> bool {
             | "multiprocessing"
     )
 }
+
+/// Calls that hand text to a query or filter language: SQL drivers and
+/// ORMs, LDAP searches. Returns the language.
+pub(super) fn query_sink(name: &str) -> Option<&'static str> {
+    let (base, method) = name.rsplit_once('.').unwrap_or(("", name));
+    match method {
+        "execute" | "executemany" | "executescript" | "exec_driver_sql" | "mogrify"
+        | "read_sql" | "read_sql_query" => Some("SQL"),
+        "text" if base.starts_with("sqlalchemy") => Some("SQL"),
+        "search_s" | "search_st" | "search_ext" | "search_ext_s" => Some("LDAP"),
+        "search" | "paged_search" if base.starts_with("ldap") => Some("LDAP"),
+        _ => None,
+    }
+}

@@ -32,3 +32,4 @@ pub(crate) fn command_lines<'a>(
         )
 }
 pub(crate) mod tool_argument_code;
+pub(crate) mod tool_argument_injection;

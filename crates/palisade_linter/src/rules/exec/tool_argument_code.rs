@@ -7,7 +7,8 @@ declare_rule! {
     /// ## What it does
     /// Finds MCP tool handlers (Python `@mcp.tool()`, `@server.call_tool()`)
     /// that run their arguments: as Python code (`exec`, `eval`, `compile`,
-    /// modules loaded from a path or name they give) or in a shell command
+    /// modules loaded from a path or name they give, templates compiled by
+    /// Jinja2, Mako or Django, format strings) or in a shell command
     /// (`subprocess` with the argument in the command, `os.system`,
     /// `os.popen`).
     ///
@@ -147,6 +148,11 @@ fn discloses_code(tool: &str, sink: &str) -> bool {
             .any(|d| sink.starts_with(d))
         {
             &["pickle", "serializ", "serialis", "object"]
+        } else if sink.starts_with("django") {
+            // Django templates do not run Python: a template tool says it.
+            &["template", "render"]
+        } else if sink == "str.format" {
+            &["format", "template"]
         } else {
             &[]
         };
@@ -197,6 +203,16 @@ mod tests {
                 Case::Files(&[(
                     "server.py",
                     "import yaml\n@mcp.tool()\ndef parse_config(text: str) -> str:\n    \"\"\"Parse a YAML configuration.\"\"\"\n    return str(yaml.load(text, Loader=yaml.Loader))\n",
+                )]),
+                // A template the model writes: Jinja2 runs it as Python
+                // (critical); Django's cannot, and the tool says it renders.
+                Case::Files(&[(
+                    "server.py",
+                    "from jinja2 import Environment\n@mcp.tool()\ndef greeting(text: str) -> str:\n    \"\"\"Write a greeting card.\"\"\"\n    return Environment().from_string(text).render()\n",
+                )]),
+                Case::Files(&[(
+                    "server.py",
+                    "from django.template import Template, Context\n@mcp.tool()\ndef render_page(source: str) -> str:\n    \"\"\"Render a page template.\"\"\"\n    return Template(source).render(Context({}))\n",
                 )]),
             ],
             &[

@@ -7,6 +7,8 @@ pub(crate) mod tool_arguments_to_collector;
 pub(crate) mod tool_data_side_channel;
 pub(crate) mod tool_data_to_shared_file;
 pub(crate) mod tool_data_to_undisclosed_host;
+pub(crate) mod tool_host_recon;
+pub(crate) mod tool_path_traversal;
 
 use palisade_diagnostics::{FlowFact, HostKind};
 
