@@ -1274,7 +1274,7 @@ impl<'s> Analyzer<'s> {
                     let t = self.taint(r, 0);
                     self.bind_taint(l, t);
                     self.bind_loop_value(l, r);
-                    self.loops.push(self.range_count(r));
+                    self.push_loop(self.range_count(r), node);
                     if let Some(body) = node.field("body") {
                         self.visit(body, depth + 1);
                     }
@@ -1311,6 +1311,10 @@ impl<'s> Analyzer<'s> {
             }
             "call" => {
                 self.visit_call(node);
+                self.visit_children(node, depth);
+            }
+            "binary_operator" => {
+                self.filler(node);
                 self.visit_children(node, depth);
             }
             "dictionary" => {
@@ -1447,6 +1451,23 @@ impl<'s> Analyzer<'s> {
             let doc: String = doc.chars().take(MAX_TOOL_DOC_CHARS).collect();
             self.other("mcp-tool", format!("{name}: {doc}"), node);
         }
+        let method = node
+            .parent()
+            .filter(|p| p.kind() == "decorated_definition")
+            .or(Some(node))
+            .and_then(|n| n.parent())
+            .and_then(|b| b.parent())
+            .is_some_and(|c| c.kind() == "class_definition");
+        if !method
+            && let Some(body) = node.field("body")
+            && recurses_unconditionally(body, &name, self.src, 0)
+        {
+            self.other(
+                "resource-loop",
+                format!("recurses without a base case (`{name}`)"),
+                node,
+            );
+        }
         let mut scope = Scope::default();
         let seeds = self.prev.seeds.get(&name).cloned().unwrap_or_default();
         for (i, p) in params.iter().enumerate() {
@@ -1529,6 +1550,86 @@ impl<'s> Analyzer<'s> {
     }
 
     /// How many times `for _ in range(N)` runs: N when constant, 0 otherwise.
+    /// Enters a loop that runs `count` times (0: unknown); a nest of
+    /// counted loops that together run a hundred million times burns the
+    /// CPU whatever the body does.
+    fn push_loop(&mut self, count: u64, node: Node<'_>) {
+        const BURN: u64 = 100_000_000;
+        let known = |c: &u64| *c != 0 && *c != u64::MAX;
+        let before = self
+            .loops
+            .iter()
+            .filter(|c| known(c))
+            .fold(1u64, |p, c| p.saturating_mul(*c));
+        self.loops.push(count);
+        let after = before.saturating_mul(if known(&count) { count } else { 1 });
+        if before < BURN && after >= BURN {
+            self.other(
+                "resource-loop",
+                format!("burns the CPU (a loop nest of {after} iterations)"),
+                node,
+            );
+        }
+    }
+
+    /// An integer written as a constant expression: `10 * 1024 * 1024`,
+    /// `10**6`, `100_000`.
+    fn int_value(&self, node: Node<'_>, depth: u32) -> Option<u64> {
+        if depth > MAX_EVAL_DEPTH {
+            return None;
+        }
+        match node.kind() {
+            "integer" => self.t(node).replace('_', "").parse().ok(),
+            "parenthesized_expression" => self.int_value(node.named_child(0)?, depth + 1),
+            "binary_operator" => {
+                let l = self.int_value(node.field("left")?, depth + 1)?;
+                let r = self.int_value(node.field("right")?, depth + 1)?;
+                match self.t(node.field("operator")?) {
+                    "*" => l.checked_mul(r),
+                    "+" => l.checked_add(r),
+                    "**" => l.checked_pow(u32::try_from(r).ok()?),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// `b"X" * (10 * 1024 * 1024)`: padding built in memory, ten MiB or
+    /// more at a time, to fill a disk, a pipe or the memory itself.
+    fn filler(&mut self, node: Node<'_>) {
+        const FILL: u64 = 10 << 20;
+        let (Some(l), Some(r), Some(op)) = (
+            node.field("left"),
+            node.field("right"),
+            node.field("operator"),
+        ) else {
+            return;
+        };
+        if self.t(op) != "*" {
+            return;
+        }
+        let (text, count) = if l.kind() == "string" { (l, r) } else { (r, l) };
+        if text.kind() != "string" {
+            return;
+        }
+        let width = self
+            .string_literal(text, false, 0)
+            .map_or(1, |s| s.len().max(1) as u64);
+        if let Some(n) = self.int_value(count, 0)
+            && n.saturating_mul(width) >= FILL
+        {
+            self.other(
+                "resource-loop",
+                format!(
+                    "fills memory or disk with padding ({} MiB at a time)",
+                    n.saturating_mul(width) >> 20
+                ),
+                node,
+            );
+        }
+    }
+
     fn range_count(&self, iterable: Node<'_>) -> u64 {
         if iterable.kind() != "call"
             || iterable
@@ -2051,6 +2152,23 @@ impl<'s> Analyzer<'s> {
         if apis::is_sysinfo(&q) {
             self.other("system-info", q.clone(), node);
         }
+        // `def spawn(): Thread(target=spawn).start()`: each thread starts
+        // another, without end.
+        if matches!(
+            q.as_str(),
+            "threading.Thread" | "threading.Timer" | "multiprocessing.Process"
+        ) && let Some(target) = args.get(usize::MAX, &["target", "function"])
+            && self
+                .functions
+                .last()
+                .is_some_and(|(f, _)| !f.is_empty() && self.t(target) == f)
+        {
+            self.other(
+                "resource-loop",
+                format!("starts threads that start themselves (a thread bomb: `{q}`)"),
+                node,
+            );
+        }
         // `format_str.format(**values)` with a format string the model
         // writes: `{0.__class__.__init__.__globals__}` reads the process.
         if let Some(r) = receiver
@@ -2468,6 +2586,47 @@ impl<'s> Analyzer<'s> {
 
 /// Whether a call's result is thrown away: the call (or its `await`) is a
 /// statement of its own.
+/// Whether a function's body calls the function itself with nothing that
+/// could stop it: no condition, loop, `try`, `and`/`or` or `match` on any
+/// path (nested functions are their own).
+fn recurses_unconditionally(node: Node<'_>, name: &str, src: &str, depth: u32) -> bool {
+    fn walk(node: Node<'_>, name: &str, src: &str, depth: u32, calls: &mut bool) -> bool {
+        if depth > MAX_EVAL_DEPTH * 4 {
+            return false;
+        }
+        match node.kind() {
+            "if_statement"
+            | "conditional_expression"
+            | "while_statement"
+            | "for_statement"
+            | "try_statement"
+            | "boolean_operator"
+            | "match_statement"
+            | "with_statement"
+            | "list_comprehension"
+            | "generator_expression"
+            | "raise_statement"
+            | "assert_statement" => return false,
+            "function_definition" | "lambda" | "class_definition" => return true,
+            "call"
+                if node
+                    .field("function")
+                    .is_some_and(|f| f.kind() == "identifier" && text(f, src) == name) =>
+            {
+                *calls = true;
+            }
+            _ => {}
+        }
+        let mut cursor = node.walk();
+        let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+        children
+            .into_iter()
+            .all(|c| walk(c, name, src, depth + 1, calls))
+    }
+    let mut calls = false;
+    !name.is_empty() && walk(node, name, src, depth, &mut calls) && calls
+}
+
 /// Length of a string literal's prefix and opening quote (`f"`, `rb"""`).
 fn string_prefix_len(text: &str) -> usize {
     let prefix = text.find(['\'', '"']).unwrap_or(0);
