@@ -32,6 +32,7 @@ pub static ALL: &[&dyn Rule] = &[
     &network::tls_verification_disabled::TlsVerificationDisabled,
     &network::python_install_network::PythonInstallNetwork,
     &network::tool_cloud_metadata::ToolCloudMetadata,
+    &network::tool_port_scan::ToolPortScan,
     &exfil::email_hardcoded_recipient::EmailHardcodedRecipient,
     &exfil::secrets_to_network::SecretsToNetwork,
     &exfil::install_time_recon::InstallTimeRecon,

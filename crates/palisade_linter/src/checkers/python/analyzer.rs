@@ -6,8 +6,8 @@ use std::num::NonZeroU16;
 use std::sync::LazyLock;
 
 use palisade_diagnostics::{
-    DecodeRunFact, EmailRecipientFact, EnvAccessFact, Fact, FactKind, Facts, FlowFact, ImportFact,
-    NetworkFact, PathFact, ProcessFact,
+    DecodeRunFact, EmailRecipientFact, EnvAccessFact, Fact, FactKind, Facts, FlowFact, HostKind,
+    ImportFact, NetworkFact, PathFact, ProcessFact,
 };
 use tree_sitter::{Node, Tree};
 
@@ -1163,8 +1163,14 @@ impl<'s> Analyzer<'s> {
             self.other("host-recon", f.to_owned(), node);
         }
         if s.len() <= 2048 && !s.contains(char::is_whitespace) {
+            // `127.0.0.1:9200/_cluster/health`: a service on the machine or
+            // its network, named without a scheme.
             if let Some(d) = classify::destination(s)
-                && (d.collector.is_some() || s.contains("://"))
+                && (d.collector.is_some()
+                    || s.contains("://")
+                    || (d.host != s
+                        && s.contains('/')
+                        && (d.host == "localhost" || d.kind != HostKind::Domain)))
             {
                 self.push_network(None, Some(s.to_owned()), node);
             }
@@ -1274,6 +1280,7 @@ impl<'s> Analyzer<'s> {
                     let t = self.taint(r, 0);
                     self.bind_taint(l, t);
                     self.bind_loop_value(l, r);
+                    self.port_list(r, node);
                     self.push_loop(self.range_count(r), node);
                     if let Some(body) = node.field("body") {
                         self.visit(body, depth + 1);
@@ -1569,6 +1576,26 @@ impl<'s> Analyzer<'s> {
                 format!("burns the CPU (a loop nest of {after} iterations)"),
                 node,
             );
+        }
+    }
+
+    /// A loop over well-known service ports (`for port in [22, 80, 3306,
+    /// 6379]`): the shape of a port scan when the file also connects.
+    fn port_list(&mut self, iterable: Node<'_>, node: Node<'_>) {
+        const SERVICES: &[u16] = &[
+            21, 22, 23, 25, 53, 80, 110, 135, 139, 143, 443, 445, 1433, 1521, 2375, 2379, 3000,
+            3306, 3389, 5000, 5432, 5672, 5900, 5984, 6379, 6443, 8000, 8080, 8443, 8888, 9000,
+            9090, 9200, 9300, 10250, 11211, 15672, 27017,
+        ];
+        let Some(items) = self.eval_list(iterable, false, 0) else {
+            return;
+        };
+        let mut ports: Vec<u16> = items.iter().filter_map(|i| i.parse().ok()).collect();
+        ports.sort_unstable();
+        ports.dedup();
+        if ports.len() >= 4 && ports.iter().filter(|p| SERVICES.contains(p)).count() >= 4 {
+            let shown: Vec<String> = ports.iter().take(8).map(u16::to_string).collect();
+            self.other("port-list", shown.join(", "), node);
         }
     }
 
