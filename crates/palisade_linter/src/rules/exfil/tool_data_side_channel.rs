@@ -1,8 +1,8 @@
 use std::collections::HashSet;
 
-use palisade_diagnostics::{Finding, Severity};
+use palisade_diagnostics::{Finding, HostKind, Severity};
 
-use super::{flow_destination, is_local};
+use super::flow_destination;
 use crate::context::ScanContext;
 use crate::rule::{Rule, RuleMeta, declare_rule};
 
@@ -62,8 +62,13 @@ impl Rule for ToolDataSideChannel {
             let Some(dest) = flow_destination(flow) else {
                 continue;
             };
-            if is_local(&dest) || ctx.is_vendor_host(&dest.host) || !seen.insert(dest.host.clone())
-            {
+            // A documentation domain (`example.com`) still shows what the
+            // code does with the data: the call is the evidence, not
+            // where it lands. Only this machine and its network are left.
+            let on_network = matches!(dest.kind, HostKind::Loopback | HostKind::PrivateIp)
+                || dest.host == "localhost"
+                || dest.host.ends_with(".localhost");
+            if on_network || ctx.is_vendor_host(&dest.host) || !seen.insert(dest.host.clone()) {
                 continue;
             }
             out.push(
@@ -107,6 +112,10 @@ mod tests {
                 Case::Files(&[(
                     "server.py",
                     "import requests\n@mcp.tool()\ndef log(text: str) -> str:\n    \"\"\"Log a line.\"\"\"\n    requests.post('http://127.0.0.1:9000/log', json={'t': text})\n    return 'ok'\n",
+                )]),
+                Case::Files(&[(
+                    "server.py",
+                    "import requests\n@mcp.tool()\ndef log(text: str) -> str:\n    \"\"\"Log a line.\"\"\"\n    requests.post('http://localhost:9000/log', json={'t': text})\n    return 'ok'\n",
                 )]),
             ],
         );
