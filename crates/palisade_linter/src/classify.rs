@@ -562,6 +562,32 @@ pub(crate) fn command_writes(command: &str) -> Vec<String> {
     out
 }
 
+/// What a command line plants or raises, whoever runs it: the cron table
+/// (`... | crontab -`), the sudo configuration or group, SSH authorized
+/// keys. Shell start-up files are left out: setup instructions append to
+/// them honestly.
+pub(crate) fn command_persists(command: &str) -> Vec<String> {
+    let mut out: Vec<String> = command_writes(command)
+        .into_iter()
+        .filter(|t| {
+            matches!(sensitive_path(t), Some(("crontab" | "privilege", _)))
+                || t.contains("authorized_keys")
+        })
+        .collect();
+    let lower = command.to_ascii_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    if words
+        .first()
+        .is_some_and(|w| matches!(*w, "usermod" | "gpasswd" | "adduser"))
+        && words
+            .iter()
+            .any(|w| matches!(*w, "sudo" | "wheel" | "admin" | "root"))
+    {
+        out.push("/etc/group".to_owned());
+    }
+    out
+}
+
 /// Classifies a shell command line.
 pub fn command_traits(cmd: &str) -> CommandTraits {
     let lower = cmd.to_ascii_lowercase();

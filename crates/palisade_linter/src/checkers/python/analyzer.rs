@@ -1162,6 +1162,13 @@ impl<'s> Analyzer<'s> {
         if let Some(f) = classify::host_recon_file(s) {
             self.other("host-recon", f.to_owned(), node);
         }
+        // A command kept as text (a workflow step, a reply for the agent
+        // to run) that plants a scheduled task or raises privileges.
+        if s.len() <= 1024 && s.contains(' ') {
+            for target in classify::command_persists(s) {
+                self.other("command-text", format!("{target}\t{s}"), node);
+            }
+        }
         if s.len() <= 2048 && !s.contains(char::is_whitespace) {
             // `127.0.0.1:9200/_cluster/health`: a service on the machine or
             // its network, named without a scheme.
