@@ -84,6 +84,9 @@ const PUBLISH_TOKEN: Taint = 1 << 6;
 /// parses (`f"... id = '{user_id}'"`, `"(uid=%s)" % name`): the author
 /// meant it as one value, the parser reads whatever it says.
 const SLOT: Taint = 1 << 7;
+/// The slot is between quotes (`'{x}'`): the form a shell command shows
+/// when its author meant one argument.
+const QUOTED: Taint = 1 << 8;
 const EXFIL_SOURCES: Taint = ENV_BULK | ENV_SECRET | CRED | SYSINFO | TOOLARG | PUBLISH_TOKEN;
 
 fn taint_names(t: Taint) -> impl Iterator<Item = &'static str> {
@@ -770,8 +773,8 @@ impl<'s> Analyzer<'s> {
                 for c in node.named_children(&mut cursor) {
                     if c.kind() == "interpolation" {
                         let ct = self.taint(c, depth + 1);
-                        if ct & TOOLARG != 0 && self.in_value_slot(node, c) {
-                            t |= SLOT;
+                        if ct & TOOLARG != 0 {
+                            t |= self.in_value_slot(node, c);
                         }
                         t |= ct;
                     }
@@ -786,16 +789,14 @@ impl<'s> Analyzer<'s> {
                 let op = node.field("operator").map_or("", |o| self.t(o));
                 let slot = match op {
                     // `"(uid=%s)" % name`, `"... = '%s'" % (a, b)`.
-                    "%" => {
-                        rt & TOOLARG != 0
-                            && left.kind() == "string"
-                            && has_value_slot(self.t(left), "%s")
+                    "%" if rt & TOOLARG != 0 && left.kind() == "string" => {
+                        has_value_slot(self.t(left), "%s")
                     }
                     // `"... id = '" + user_id + "'"`.
-                    "+" => rt & TOOLARG != 0 && self.ends_in_slot(left),
-                    _ => false,
+                    "+" if rt & TOOLARG != 0 => self.ends_in_slot(left),
+                    _ => 0,
                 };
-                lt | rt | if slot { SLOT } else { 0 }
+                lt | rt | slot
             }
             "attribute" => {
                 if self.qualify(node, depth + 1).as_deref() == Some("os.environ") {
@@ -834,41 +835,50 @@ impl<'s> Analyzer<'s> {
 
     /// Whether an interpolation sits in a value slot of its f-string:
     /// between quotes (`'{x}'`, `'%{x}%'`) or after `=` (`(uid={x})`).
-    fn in_value_slot(&self, string: Node<'_>, interp: Node<'_>) -> bool {
+    fn in_value_slot(&self, string: Node<'_>, interp: Node<'_>) -> Taint {
         let before = &self.src[string.start_byte()..interp.start_byte()];
         let after = &self.src[interp.end_byte()..string.end_byte()];
         let skip = |c: char| c.is_whitespace() || c == '%';
         let trimmed = before.trim_end_matches(skip);
         match trimmed.chars().next_back() {
-            Some('=') => true,
+            Some('=') => SLOT,
             // The string's own opening quote is not a slot.
-            Some(q @ ('\'' | '"')) => {
-                trimmed.len() > string_prefix_len(before)
+            Some(q @ ('\'' | '"'))
+                if trimmed.len() > string_prefix_len(before)
                     && after.trim_start_matches('%').starts_with(q)
-                    && after.len() > 1
+                    && after.len() > 1 =>
+            {
+                SLOT | QUOTED
             }
-            _ => false,
+            _ => 0,
         }
     }
 
     /// Whether the text on the left of `+` ends where a value goes: a
     /// quote opened (`"... id = '"`) or an `=`.
-    fn ends_in_slot(&self, left: Node<'_>) -> bool {
+    fn ends_in_slot(&self, left: Node<'_>) -> Taint {
         let leaf = if left.kind() == "binary_operator" {
             left.field("right")
         } else {
             Some(left)
         };
-        let Some(leaf) = leaf.filter(|l| l.kind() == "string") else {
-            return false;
+        let Some(v) = leaf
+            .filter(|l| l.kind() == "string")
+            .and_then(|l| self.string_literal(l, true, 0))
+        else {
+            return 0;
         };
-        self.string_literal(leaf, true, 0).is_some_and(|v| {
-            let v = v.trim_end_matches(|c: char| c.is_whitespace() || c == '%');
-            // An odd number of quotes: the last one opens a value.
-            v.ends_with('=')
-                || (v.ends_with('\'') && v.matches('\'').count() % 2 == 1)
-                || (v.ends_with('"') && v.matches('"').count() % 2 == 1)
-        })
+        let v = v.trim_end_matches(|c: char| c.is_whitespace() || c == '%');
+        // An odd number of quotes: the last one opens a value.
+        if (v.ends_with('\'') && v.matches('\'').count() % 2 == 1)
+            || (v.ends_with('"') && v.matches('"').count() % 2 == 1)
+        {
+            SLOT | QUOTED
+        } else if v.ends_with('=') {
+            SLOT
+        } else {
+            0
+        }
     }
 
     fn call_taint(&self, node: Node<'_>, depth: u32) -> Taint {
@@ -927,9 +937,8 @@ impl<'s> Analyzer<'s> {
                 && func
                     .field("attribute")
                     .is_some_and(|a| self.t(a) == "format")
-                && has_value_slot(self.t(obj), "{")
             {
-                t |= SLOT;
+                t |= has_value_slot(self.t(obj), "{");
             }
             t |= self.taint(obj, depth + 1);
         }
@@ -2236,7 +2245,7 @@ impl<'s> Analyzer<'s> {
                 }
                 self.note_pass(&q, a);
             }
-            if first.is_some_and(|a| self.program_taint(a) & SLOT != 0) {
+            if first.is_some_and(|a| self.program_taint(a) & QUOTED != 0) {
                 self.other("tool-argument-injection", format!("shell: {q}"), node);
             }
             let t = args.all().fold(0, |t, a| t | self.taint(a, 0));
@@ -2674,25 +2683,31 @@ fn string_prefix_len(text: &str) -> usize {
 }
 
 /// Whether a format string puts a placeholder (`%s`, `{`) in a value slot:
-/// between quotes or after `=`.
-fn has_value_slot(template: &str, placeholder: &str) -> bool {
+/// between quotes (`SLOT | QUOTED`) or after `=` (`SLOT`).
+fn has_value_slot(template: &str, placeholder: &str) -> Taint {
     let body = &template[string_prefix_len(template).min(template.len())..];
-    body.match_indices(placeholder).any(|(i, _)| {
-        let before = body[..i].trim_end_matches(|c: char| c.is_whitespace() || c == '%');
-        let after = &body[i + placeholder.len()..];
-        match before.chars().next_back() {
-            Some('=') => true,
-            Some(q @ ('\'' | '"')) => {
-                let rest = if placeholder == "{" {
-                    after.split_once('}').map_or("", |(_, r)| r)
-                } else {
-                    after
-                };
-                rest.trim_start_matches('%').starts_with(q) && rest.len() > 1
+    body.match_indices(placeholder)
+        .map(|(i, _)| {
+            let before = body[..i].trim_end_matches(|c: char| c.is_whitespace() || c == '%');
+            let after = &body[i + placeholder.len()..];
+            match before.chars().next_back() {
+                Some('=') => SLOT,
+                Some(q @ ('\'' | '"')) => {
+                    let rest = if placeholder == "{" {
+                        after.split_once('}').map_or("", |(_, r)| r)
+                    } else {
+                        after
+                    };
+                    if rest.trim_start_matches('%').starts_with(q) && rest.len() > 1 {
+                        SLOT | QUOTED
+                    } else {
+                        0
+                    }
+                }
+                _ => 0,
             }
-            _ => false,
-        }
-    })
+        })
+        .fold(0, |t, s| t | s)
 }
 
 fn reply_discarded(call: Node<'_>) -> bool {

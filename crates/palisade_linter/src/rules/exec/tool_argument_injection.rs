@@ -37,7 +37,7 @@ declare_rule! {
         id: "exec/tool-argument-injection",
         severity: Critical,
         status: Stable,
-        summary: "An MCP tool writes its arguments into the quotes of an SQL query, LDAP filter or shell command",
+        summary: "An MCP tool writes its arguments into a value of an SQL query or LDAP filter, or the quotes of a shell command",
     }
 }
 
@@ -123,6 +123,12 @@ mod tests {
                 Case::Files(&[(
                     "server.py",
                     "@mcp.tool()\ndef count(table: str) -> str:\n    \"\"\"Count rows.\"\"\"\n    return str(db.execute(f\"SELECT count(*) FROM {table} WHERE kind = 'user'\").fetchone())\n",
+                )]),
+                // An option value in a shell command, unquoted: the whole
+                // command is the argument's, a case for exec/tool-argument-code.
+                Case::Files(&[(
+                    "server.py",
+                    "import subprocess\n@mcp.tool()\ndef log(author: str) -> str:\n    \"\"\"Commits by an author.\"\"\"\n    return subprocess.run(f'git log --author={author}', shell=True, capture_output=True).stdout\n",
                 )]),
                 // Not a tool.
                 Case::Files(&[(
