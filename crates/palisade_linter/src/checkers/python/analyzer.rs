@@ -179,6 +179,10 @@ struct Analyzer<'s> {
     seen_destinations: HashSet<String>,
     seen_paths: HashSet<String>,
     email_api: Option<&'static str>,
+    /// The file loops over the whole environment, and a list of
+    /// secret-name fragments: where each was seen, until both are.
+    env_loop: Option<Fact>,
+    secret_words: Option<Fact>,
 }
 
 /// Most passes over one file. Each learns what local functions receive,
@@ -218,6 +222,8 @@ pub(super) fn run(path: &str, src: &str, tree: &Tree, role: PyRole) -> PyFileRes
             seen_destinations: HashSet::new(),
             seen_paths: HashSet::new(),
             email_api: None,
+            env_loop: None,
+            secret_words: None,
         };
         a.visit(root, 0);
         if pass > 0 {
@@ -1297,6 +1303,10 @@ impl<'s> Analyzer<'s> {
                     self.bind_taint(l, t);
                     self.bind_loop_value(l, r);
                     self.port_list(r, node);
+                    if self.taint(r, 0) & ENV_BULK != 0 && self.env_loop.is_none() {
+                        self.env_loop = Some(self.at(node));
+                        self.env_secret_filter();
+                    }
                     self.push_loop(self.range_count(r), node);
                     if let Some(body) = node.field("body") {
                         self.visit(body, depth + 1);
@@ -1338,6 +1348,19 @@ impl<'s> Analyzer<'s> {
             }
             "binary_operator" => {
                 self.filler(node);
+                self.visit_children(node, depth);
+            }
+            "list" | "tuple" | "set" if self.secret_words.is_none() => {
+                let words = node
+                    .named_children(&mut node.walk())
+                    .filter(|c| c.kind() == "string")
+                    .filter_map(|c| self.string_literal(c, false, 0))
+                    .filter(|w| is_secret_word(w))
+                    .count();
+                if words >= 3 {
+                    self.secret_words = Some(self.at(node));
+                    self.env_secret_filter();
+                }
                 self.visit_children(node, depth);
             }
             "dictionary" => {
@@ -1592,6 +1615,21 @@ impl<'s> Analyzer<'s> {
                 format!("burns the CPU (a loop nest of {after} iterations)"),
                 node,
             );
+        }
+    }
+
+    /// Both halves of a secret harvest seen: the environment walked, and
+    /// names like KEY, SECRET, TOKEN to pick from it.
+    fn env_secret_filter(&mut self) {
+        if let (Some(_), Some(words)) = (&self.env_loop, &self.secret_words)
+            && self.facts.other.len() < MAX_FACTS
+        {
+            let at = words.clone();
+            self.facts.other.push(FactKind {
+                kind: "env-secret-filter".to_owned(),
+                detail: "os.environ".to_owned(),
+                at,
+            });
         }
     }
 
@@ -2629,6 +2667,27 @@ impl<'s> Analyzer<'s> {
 
 /// Whether a call's result is thrown away: the call (or its `await`) is a
 /// statement of its own.
+/// A fragment of a secret's variable name (`KEY`, `secret`, `TOKEN`).
+fn is_secret_word(w: &str) -> bool {
+    matches!(
+        w.to_ascii_uppercase().trim_matches('_'),
+        "KEY"
+            | "SECRET"
+            | "PASSWORD"
+            | "PASSWD"
+            | "PASS"
+            | "TOKEN"
+            | "CREDENTIAL"
+            | "CREDENTIALS"
+            | "AUTH"
+            | "PRIVATE"
+            | "API_KEY"
+            | "APIKEY"
+            | "CERT"
+            | "SESSION"
+    )
+}
+
 /// Whether a function's body calls the function itself with nothing that
 /// could stop it: no condition, loop, `try`, `and`/`or` or `match` on any
 /// path (nested functions are their own).
