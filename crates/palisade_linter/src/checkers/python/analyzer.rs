@@ -1171,15 +1171,24 @@ impl<'s> Analyzer<'s> {
         if s.len() < 4 {
             return;
         }
-        if classify::is_traversal_payload(s) {
+        if s.starts_with("..") && classify::is_traversal_payload(s) {
             self.other("path-traversal", s.to_owned(), node);
         }
-        if let Some(f) = classify::host_recon_file(s) {
+        if s.starts_with('/')
+            && let Some(f) = classify::host_recon_file(s)
+        {
             self.other("host-recon", f.to_owned(), node);
         }
         // A command kept as text (a workflow step, a reply for the agent
         // to run) that plants a scheduled task or raises privileges.
-        if s.len() <= 1024 && s.contains(' ') {
+        if s.len() <= 1024
+            && s.contains(' ')
+            && (s.contains('>')
+                || s.contains("crontab")
+                || s.contains("tee ")
+                || s.contains("user")
+                || s.contains("gpasswd"))
+        {
             for target in classify::command_persists(s) {
                 self.other("command-text", format!("{target}\t{s}"), node);
             }
@@ -2744,7 +2753,7 @@ fn string_prefix_len(text: &str) -> usize {
 /// Whether a format string puts a placeholder (`%s`, `{`) in a value slot:
 /// between quotes (`SLOT | QUOTED`) or after `=` (`SLOT`).
 fn has_value_slot(template: &str, placeholder: &str) -> Taint {
-    let body = &template[string_prefix_len(template).min(template.len())..];
+    let body = template.get(string_prefix_len(template)..).unwrap_or("");
     body.match_indices(placeholder)
         .map(|(i, _)| {
             let before = body[..i].trim_end_matches(|c: char| c.is_whitespace() || c == '%');
