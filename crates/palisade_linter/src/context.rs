@@ -93,6 +93,24 @@ impl ScanContext<'_> {
     }
 }
 
+/// The distinct details of a group of facts, sorted.
+pub(crate) fn distinct_details<'f>(facts: &[&'f palisade_diagnostics::FactKind]) -> Vec<&'f str> {
+    let mut details: Vec<&str> = facts.iter().map(|o| o.detail.as_str()).collect();
+    details.sort_unstable();
+    details.dedup();
+    details
+}
+
+/// The first `n` items as code, for a message: `` `a`, `b` ``.
+pub(crate) fn code_list(items: &[&str], n: usize) -> String {
+    items
+        .iter()
+        .take(n)
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Whether a file is a test: under a `tests`/`test`/`testing` folder, or
 /// named `test_*`, `*_test.*` or `conftest.py`.
 pub(crate) fn is_test_path(path: &str) -> bool {

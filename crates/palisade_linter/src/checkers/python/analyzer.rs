@@ -179,9 +179,9 @@ struct Analyzer<'s> {
     seen_destinations: HashSet<String>,
     seen_paths: HashSet<String>,
     email_api: Option<&'static str>,
-    /// The file loops over the whole environment, and a list of
-    /// secret-name fragments: where each was seen, until both are.
-    env_loop: Option<Fact>,
+    /// The file loops over the whole environment; where it lists
+    /// secret-name fragments. Both seen: a secret harvest.
+    env_loop: bool,
     secret_words: Option<Fact>,
 }
 
@@ -222,7 +222,7 @@ pub(super) fn run(path: &str, src: &str, tree: &Tree, role: PyRole) -> PyFileRes
             seen_destinations: HashSet::new(),
             seen_paths: HashSet::new(),
             email_api: None,
-            env_loop: None,
+            env_loop: false,
             secret_words: None,
         };
         a.visit(root, 0);
@@ -844,20 +844,8 @@ impl<'s> Analyzer<'s> {
     fn in_value_slot(&self, string: Node<'_>, interp: Node<'_>) -> Taint {
         let before = &self.src[string.start_byte()..interp.start_byte()];
         let after = &self.src[interp.end_byte()..string.end_byte()];
-        let skip = |c: char| c.is_whitespace() || c == '%';
-        let trimmed = before.trim_end_matches(skip);
-        match trimmed.chars().next_back() {
-            Some('=') => SLOT,
-            // The string's own opening quote is not a slot.
-            Some(q @ ('\'' | '"'))
-                if trimmed.len() > string_prefix_len(before)
-                    && after.trim_start_matches('%').starts_with(q)
-                    && after.len() > 1 =>
-            {
-                SLOT | QUOTED
-            }
-            _ => 0,
-        }
+        // The string's own prefix and opening quote are not a slot.
+        slot_between(before.get(string_prefix_len(before)..).unwrap_or(""), after)
     }
 
     /// Whether the text on the left of `+` ends where a value goes: a
@@ -1312,8 +1300,8 @@ impl<'s> Analyzer<'s> {
                     self.bind_taint(l, t);
                     self.bind_loop_value(l, r);
                     self.port_list(r, node);
-                    if self.taint(r, 0) & ENV_BULK != 0 && self.env_loop.is_none() {
-                        self.env_loop = Some(self.at(node));
+                    if t & ENV_BULK != 0 && !self.env_loop {
+                        self.env_loop = true;
                         self.env_secret_filter();
                     }
                     self.push_loop(self.range_count(r), node);
@@ -1604,7 +1592,6 @@ impl<'s> Analyzer<'s> {
         }
     }
 
-    /// How many times `for _ in range(N)` runs: N when constant, 0 otherwise.
     /// Enters a loop that runs `count` times (0: unknown); a nest of
     /// counted loops that together run a hundred million times burns the
     /// CPU whatever the body does.
@@ -1630,7 +1617,8 @@ impl<'s> Analyzer<'s> {
     /// Both halves of a secret harvest seen: the environment walked, and
     /// names like KEY, SECRET, TOKEN to pick from it.
     fn env_secret_filter(&mut self) {
-        if let (Some(_), Some(words)) = (&self.env_loop, &self.secret_words)
+        if self.env_loop
+            && let Some(words) = &self.secret_words
             && self.facts.other.len() < MAX_FACTS
         {
             let at = words.clone();
@@ -1720,6 +1708,7 @@ impl<'s> Analyzer<'s> {
         }
     }
 
+    /// How many times `for _ in range(N)` runs: N when constant, 0 otherwise.
     fn range_count(&self, iterable: Node<'_>) -> u64 {
         if iterable.kind() != "call"
             || iterable
@@ -2674,8 +2663,6 @@ impl<'s> Analyzer<'s> {
     }
 }
 
-/// Whether a call's result is thrown away: the call (or its `await`) is a
-/// statement of its own.
 /// A fragment of a secret's variable name (`KEY`, `secret`, `TOKEN`).
 fn is_secret_word(w: &str) -> bool {
     matches!(
@@ -2756,28 +2743,35 @@ fn has_value_slot(template: &str, placeholder: &str) -> Taint {
     let body = template.get(string_prefix_len(template)..).unwrap_or("");
     body.match_indices(placeholder)
         .map(|(i, _)| {
-            let before = body[..i].trim_end_matches(|c: char| c.is_whitespace() || c == '%');
             let after = &body[i + placeholder.len()..];
-            match before.chars().next_back() {
-                Some('=') => SLOT,
-                Some(q @ ('\'' | '"')) => {
-                    let rest = if placeholder == "{" {
-                        after.split_once('}').map_or("", |(_, r)| r)
-                    } else {
-                        after
-                    };
-                    if rest.trim_start_matches('%').starts_with(q) && rest.len() > 1 {
-                        SLOT | QUOTED
-                    } else {
-                        0
-                    }
-                }
-                _ => 0,
-            }
+            let rest = if placeholder == "{" {
+                after.split_once('}').map_or("", |(_, r)| r)
+            } else {
+                after
+            };
+            slot_between(&body[..i], rest)
         })
         .fold(0, |t, s| t | s)
 }
 
+/// The slot between two pieces of a text (the closing delimiter of the
+/// literal still on `after`): after `=` (`SLOT`), or between a quote and
+/// its match (`SLOT | QUOTED`). Spaces and SQL `%` wildcards are skipped.
+fn slot_between(before: &str, after: &str) -> Taint {
+    let before = before.trim_end_matches(|c: char| c.is_whitespace() || c == '%');
+    match before.chars().next_back() {
+        Some('=') => SLOT,
+        Some(q @ ('\'' | '"'))
+            if after.trim_start_matches('%').starts_with(q) && after.len() > 1 =>
+        {
+            SLOT | QUOTED
+        }
+        _ => 0,
+    }
+}
+
+/// Whether a call's result is thrown away: the call (or its `await`) is a
+/// statement of its own.
 fn reply_discarded(call: Node<'_>) -> bool {
     let mut n = call;
     while let Some(p) = n.parent() {

@@ -1,6 +1,6 @@
 use palisade_diagnostics::{Finding, Severity};
 
-use crate::context::ScanContext;
+use crate::context::{self, ScanContext};
 use crate::rule::{Rule, RuleMeta, declare_rule};
 
 declare_rule! {
@@ -48,9 +48,7 @@ impl Rule for ResourceExhaustion {
 
     fn check(&self, ctx: &ScanContext<'_>, out: &mut Vec<Finding>) {
         for facts in ctx.tool_file_facts("resource-loop").values() {
-            let mut kinds: Vec<&str> = facts.iter().map(|o| o.detail.as_str()).collect();
-            kinds.sort_unstable();
-            kinds.dedup();
+            let kinds = context::distinct_details(facts);
             // What is exhausted: the same call in two loops is one kind.
             let mut what: Vec<&str> = kinds
                 .iter()

@@ -224,6 +224,11 @@ mod tests {
                     "lib.py",
                     "def calculate(expression):\n    return eval(expression)\n",
                 )]),
+                // The template is the server's; the argument only fills it.
+                Case::Files(&[(
+                    "server.py",
+                    "from jinja2 import Template\n@mcp.tool()\ndef greeting(name: str) -> str:\n    \"\"\"Greet someone.\"\"\"\n    return Template('Hello {{ name }}').render(name=name)\n",
+                )]),
             ],
         );
     }

@@ -1,6 +1,6 @@
 use palisade_diagnostics::{Finding, Severity};
 
-use crate::context::ScanContext;
+use crate::context::{self, ScanContext};
 use crate::rule::{Rule, RuleMeta, declare_rule};
 
 declare_rule! {
@@ -45,9 +45,7 @@ impl Rule for ToolDataToSharedFile {
 
     fn check(&self, ctx: &ScanContext<'_>, out: &mut Vec<Finding>) {
         for facts in ctx.tool_file_facts("tool-data-to-file").values() {
-            let mut paths: Vec<&str> = facts.iter().map(|o| o.detail.as_str()).collect();
-            paths.sort_unstable();
-            paths.dedup();
+            let paths = context::distinct_details(facts);
             let hidden = paths
                 .iter()
                 .any(|p| p.rsplit('/').next().is_some_and(|n| n.starts_with('.')));
@@ -56,7 +54,7 @@ impl Rule for ToolDataToSharedFile {
             } else {
                 Severity::High
             };
-            let shown: Vec<String> = paths.iter().take(4).map(|p| format!("`{p}`")).collect();
+
             out.push(
                 ctx.at(
                     Finding::new(
@@ -64,7 +62,7 @@ impl Rule for ToolDataToSharedFile {
                         severity,
                         format!(
                             "an MCP tool writes its arguments to {}",
-                            shown.join(", ")
+                            context::code_list(&paths, 4)
                         ),
                     ),
                     &facts[0].at.location,

@@ -1,6 +1,6 @@
 use palisade_diagnostics::{Finding, Severity};
 
-use crate::context::ScanContext;
+use crate::context::{self, ScanContext};
 use crate::rule::{Rule, RuleMeta, declare_rule};
 
 /// Distinct host sources a tool server names before it is surveying.
@@ -51,13 +51,10 @@ impl Rule for ToolHostRecon {
 
     fn check(&self, ctx: &ScanContext<'_>, out: &mut Vec<Finding>) {
         for facts in ctx.tool_file_facts("host-recon").values() {
-            let mut sources: Vec<&str> = facts.iter().map(|o| o.detail.as_str()).collect();
-            sources.sort_unstable();
-            sources.dedup();
+            let sources = context::distinct_details(facts);
             if sources.len() < SURVEY {
                 continue;
             }
-            let shown: Vec<String> = sources.iter().take(5).map(|p| format!("`{p}`")).collect();
             out.push(
                 ctx.at(
                     Finding::new(
@@ -66,7 +63,7 @@ impl Rule for ToolHostRecon {
                         format!(
                             "an MCP server surveys the host through {} sources: {}",
                             sources.len(),
-                            shown.join(", ")
+                            context::code_list(&sources, 5)
                         ),
                     ),
                     &facts[0].at.location,

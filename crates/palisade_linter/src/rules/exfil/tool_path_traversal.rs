@@ -1,6 +1,6 @@
 use palisade_diagnostics::{Finding, Severity};
 
-use crate::context::ScanContext;
+use crate::context::{self, ScanContext};
 use crate::rule::{Rule, RuleMeta, declare_rule};
 
 declare_rule! {
@@ -45,10 +45,7 @@ impl Rule for ToolPathTraversal {
 
     fn check(&self, ctx: &ScanContext<'_>, out: &mut Vec<Finding>) {
         for facts in ctx.tool_file_facts("path-traversal").values() {
-            let mut paths: Vec<&str> = facts.iter().map(|o| o.detail.as_str()).collect();
-            paths.sort_unstable();
-            paths.dedup();
-            let shown: Vec<String> = paths.iter().take(3).map(|p| format!("`{p}`")).collect();
+            let paths = context::distinct_details(facts);
             out.push(
                 ctx.at(
                     Finding::new(
@@ -56,7 +53,7 @@ impl Rule for ToolPathTraversal {
                         Severity::Critical,
                         format!(
                             "an MCP server holds path-traversal payloads into system directories: {}",
-                            shown.join(", ")
+                            context::code_list(&paths, 3)
                         ),
                     ),
                     &facts[0].at.location,
