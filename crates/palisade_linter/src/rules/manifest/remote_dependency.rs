@@ -6,12 +6,15 @@ use crate::rule::{Rule, RuleMeta, declare_rule};
 declare_rule! {
     /// ## What it does
     /// Finds dependencies that come from a URL, a git repository or a tarball
-    /// instead of the registry.
+    /// instead of the registry, and `file:` dependencies on a folder shipped in
+    /// the package whose own `package.json` runs a lifecycle script.
     ///
     /// ## Why is this bad?
     /// Such a dependency bypasses the registry's malware takedowns and version
     /// immutability: whoever controls the URL can change what gets installed.
-    /// Over plain `http://` anyone on the path can.
+    /// Over plain `http://` anyone on the path can. A bundled folder with its
+    /// own install script runs code at install that the root manifest never
+    /// shows, often under a popular package's name.
     ///
     /// ## Example
     /// ```json
@@ -24,7 +27,7 @@ declare_rule! {
         id: "manifest/remote-dependency",
         severity: Medium,
         status: Stable,
-        summary: "A dependency is fetched from a URL or git instead of the registry",
+        summary: "A dependency is fetched from a URL or git instead of the registry, or hides an install script in a bundled folder",
     }
 }
 
@@ -42,6 +45,7 @@ impl Rule for RemoteDependency {
                 continue;
             }
             let lower = spec.to_ascii_lowercase();
+            let hidden: String;
             let kind = if lower.starts_with("http://") {
                 Some((Severity::High, "plain-HTTP URL"))
             } else if lower.starts_with("https://") {
@@ -52,6 +56,9 @@ impl Rule for RemoteDependency {
                 || lower.starts_with("bitbucket:")
             {
                 Some((Severity::Low, "git repository"))
+            } else if let Some(script) = bundled_install_script(ctx, &lower) {
+                hidden = script;
+                Some((Severity::High, hidden.as_str()))
             } else {
                 None
             };
@@ -73,6 +80,27 @@ impl Rule for RemoteDependency {
     }
 }
 
+/// A `file:` dependency on a folder shipped inside the package whose own
+/// `package.json` runs a lifecycle script: npm runs it at install, out of
+/// sight of anyone who reads the root manifest.
+fn bundled_install_script(ctx: &ScanContext<'_>, spec: &str) -> Option<String> {
+    let dir = spec.strip_prefix("file:")?;
+    let dir = dir.trim_start_matches("./").trim_end_matches('/');
+    if dir.is_empty() || dir.starts_with('/') || dir.split('/').any(|p| p == "..") {
+        return None;
+    }
+    let nested =
+        palisade_package::Manifest::parse(&ctx.package.file(&format!("{dir}/package.json"))?.data)
+            .ok()?;
+    let (event, script) = nested.scripts().into_iter().find(|(event, _)| {
+        matches!(*event, "preinstall" | "install" | "postinstall" | "prepare")
+    })?;
+    let script: String = script.chars().take(120).collect();
+    Some(format!(
+        "folder inside the package, whose own `{event}` script runs at install (`{script}`)"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,9 +114,32 @@ mod tests {
                 Case::Manifest(
                     r#"{"name":"a","dependencies":{"x":"git+https://git.invalid/x.git"}}"#,
                 ),
+                // A popular name bound to a folder with its own install script.
+                Case::Files(&[
+                    (
+                        "package.json",
+                        r#"{"name":"a","dependencies":{"react":"file:./vendor"}}"#,
+                    ),
+                    (
+                        "vendor/package.json",
+                        r#"{"name":"v","scripts":{"postinstall":"./install.sh"}}"#,
+                    ),
+                    ("vendor/install.sh", "echo hi\n"),
+                ]),
             ],
             &[
                 Case::Manifest(r#"{"name":"a","dependencies":{"x":"^1.2.3","y":"npm:z@1"}}"#),
+                // A bundled folder with no script of its own.
+                Case::Files(&[
+                    (
+                        "package.json",
+                        r#"{"name":"a","dependencies":{"util":"file:./vendor/util"}}"#,
+                    ),
+                    (
+                        "vendor/util/package.json",
+                        r#"{"name":"util","scripts":{"test":"node t.js"}}"#,
+                    ),
+                ]),
                 Case::Manifest(r#"{"name":"a","devDependencies":{"x":"github:o/x"}}"#),
             ],
         );
