@@ -182,6 +182,8 @@ struct Analyzer<'s> {
     /// The file loops over the whole environment; where it lists
     /// secret-name fragments. Both seen: a secret harvest.
     env_loop: bool,
+    /// A walk of the environment stores the values it picks.
+    env_keeps: bool,
     secret_words: Option<Fact>,
 }
 
@@ -223,6 +225,7 @@ pub(super) fn run(path: &str, src: &str, tree: &Tree, role: PyRole) -> PyFileRes
             seen_paths: HashSet::new(),
             email_api: None,
             env_loop: false,
+            env_keeps: false,
             secret_words: None,
         };
         a.visit(root, 0);
@@ -1300,9 +1303,13 @@ impl<'s> Analyzer<'s> {
                     self.bind_taint(l, t);
                     self.bind_loop_value(l, r);
                     self.port_list(r, node);
-                    if t & ENV_BULK != 0 && !self.env_loop {
-                        self.env_loop = true;
-                        self.env_secret_filter();
+                    if t & ENV_BULK != 0 {
+                        let keeps = self.keeps_picked_values(l, node);
+                        if !self.env_loop || keeps && !self.env_keeps {
+                            self.env_loop = true;
+                            self.env_keeps |= keeps;
+                            self.env_secret_filter();
+                        }
                     }
                     self.push_loop(self.range_count(r), node);
                     if let Some(body) = node.field("body") {
@@ -1318,6 +1325,9 @@ impl<'s> Analyzer<'s> {
                     .field("condition")
                     .is_some_and(|c| matches!(self.t(c), "True" | "1"));
                 self.loops.push(if forever { u64::MAX } else { 0 });
+                if forever {
+                    self.endless_loop(node);
+                }
                 self.visit_children(node, depth);
                 self.loops.pop();
             }
@@ -1615,19 +1625,77 @@ impl<'s> Analyzer<'s> {
     }
 
     /// Both halves of a secret harvest seen: the environment walked, and
-    /// names like KEY, SECRET, TOKEN to pick from it.
+    /// names like KEY, SECRET, TOKEN to pick from it. The detail says
+    /// whether the walk keeps the values it picks (`os.environ values`).
     fn env_secret_filter(&mut self) {
         if self.env_loop
             && let Some(words) = &self.secret_words
             && self.facts.other.len() < MAX_FACTS
         {
             let at = words.clone();
+            let detail = if self.env_keeps {
+                "os.environ values"
+            } else {
+                "os.environ"
+            };
             self.facts.other.push(FactKind {
                 kind: "env-secret-filter".to_owned(),
-                detail: "os.environ".to_owned(),
+                detail: detail.to_owned(),
                 at,
             });
         }
+    }
+
+    /// `for name, value in os.environ.items(): if <test>: picked[name] =
+    /// value`: the loop stores the value under a condition that is not a
+    /// negation (`if not ...` keeps the harmless ones, as a redacting copy
+    /// does; masking stores something else than the value).
+    fn keeps_picked_values(&self, target: Node<'_>, loop_node: Node<'_>) -> bool {
+        if !matches!(target.kind(), "pattern_list" | "tuple_pattern") {
+            return false;
+        }
+        let Some(value) = target
+            .named_children(&mut target.walk())
+            .nth(1)
+            .filter(|v| v.kind() == "identifier")
+        else {
+            return false;
+        };
+        let value = self.t(value);
+        let Some(body) = loop_node.field("body") else {
+            return false;
+        };
+        let mut stack = vec![(body, false)];
+        let mut seen = 0;
+        while let Some((n, picked)) = stack.pop() {
+            seen += 1;
+            if seen > 2_000 {
+                return false;
+            }
+            if picked
+                && n.kind() == "assignment"
+                && n.field("left").is_some_and(|l| l.kind() == "subscript")
+                && n.field("right").is_some_and(|r| self.t(r) == value)
+            {
+                return true;
+            }
+            if matches!(n.kind(), "function_definition" | "class_definition") {
+                continue;
+            }
+            if n.kind() == "if_statement" {
+                let positive = n
+                    .field("condition")
+                    .is_some_and(|c| c.kind() != "not_operator");
+                if let Some(c) = n.field("consequence") {
+                    stack.push((c, picked || positive));
+                }
+                continue;
+            }
+            for c in n.named_children(&mut n.walk()) {
+                stack.push((c, picked));
+            }
+        }
+        false
     }
 
     /// A loop over well-known service ports (`for port in [22, 80, 3306,
@@ -1677,31 +1745,130 @@ impl<'s> Analyzer<'s> {
     /// more at a time, to fill a disk, a pipe or the memory itself.
     fn filler(&mut self, node: Node<'_>) {
         const FILL: u64 = 10 << 20;
-        let (Some(l), Some(r), Some(op)) = (
-            node.field("left"),
-            node.field("right"),
-            node.field("operator"),
-        ) else {
-            return;
-        };
-        if self.t(op) != "*" {
+        // The outermost product only: `b"X" * 1024 * 1024 * 10` once.
+        if node
+            .parent()
+            .is_some_and(|p| p.kind() == "binary_operator" && self.padding_bytes(p, 0).is_some())
+        {
             return;
         }
-        let (text, count) = if l.kind() == "string" { (l, r) } else { (r, l) };
-        if text.kind() != "string" {
-            return;
-        }
-        let width = self
-            .string_literal(text, false, 0)
-            .map_or(1, |s| s.len().max(1) as u64);
-        if let Some(n) = self.int_value(count, 0)
-            && n.saturating_mul(width) >= FILL
+        if let Some(n) = self.padding_bytes(node, 0)
+            && n >= FILL
         {
             self.other(
                 "resource-loop",
                 format!(
                     "fills memory or disk with padding ({} MiB at a time)",
-                    n.saturating_mul(width) >> 20
+                    n >> 20
+                ),
+                node,
+            );
+        }
+    }
+
+    /// The size of a repeated constant: `b"X" * 1024 * 1024`, `"A" * (10 <<
+    /// 20)`; `None` for anything else.
+    fn padding_bytes(&self, node: Node<'_>, depth: u32) -> Option<u64> {
+        if depth > MAX_EVAL_DEPTH {
+            return None;
+        }
+        match node.kind() {
+            "parenthesized_expression" => self.padding_bytes(node.named_child(0)?, depth + 1),
+            "binary_operator" => {
+                let (l, r, op) = (
+                    node.field("left")?,
+                    node.field("right")?,
+                    node.field("operator")?,
+                );
+                if self.t(op) != "*" {
+                    return None;
+                }
+                let (text, count) = match (
+                    self.padding_bytes(l, depth + 1),
+                    self.padding_bytes(r, depth + 1),
+                ) {
+                    (Some(w), _) => (w, r),
+                    (_, Some(w)) => (w, l),
+                    _ => return None,
+                };
+                Some(text.saturating_mul(self.int_value(count, 0)?))
+            }
+            "string" => Some(
+                self.string_literal(node, false, 0)
+                    .map_or(1, |s| s.len().max(1) as u64),
+            ),
+            _ => None,
+        }
+    }
+
+    /// A `while True:` loop that can only burn: it leaves when a counter
+    /// passes a hundred million (a busy loop), or never leaves while it
+    /// yields padding (an endless stream to whoever reads it).
+    fn endless_loop(&mut self, node: Node<'_>) {
+        const BURN: u64 = 100_000_000;
+        const CHUNK: u64 = 64 << 10;
+        let Some(body) = node.field("body") else {
+            return;
+        };
+        let (mut exits, mut bound, mut padding) = (false, 0u64, 0u64);
+        let mut stack = vec![body];
+        let mut seen = 0;
+        while let Some(n) = stack.pop() {
+            seen += 1;
+            if seen > 2_000 {
+                return;
+            }
+            match n.kind() {
+                "function_definition" | "class_definition" | "lambda" => continue,
+                // A nested loop's `break` is its own.
+                "for_statement" | "while_statement" => {
+                    if let Some(b) = n.field("body") {
+                        stack.extend(
+                            b.named_children(&mut b.walk())
+                                .filter(|c| !matches!(c.kind(), "break_statement")),
+                        );
+                    }
+                    continue;
+                }
+                "return_statement" | "raise_statement" | "break_statement" => exits = true,
+                "if_statement" => {
+                    let leaves = n.field("consequence").is_some_and(|c| {
+                        c.named_children(&mut c.walk())
+                            .any(|s| s.kind() == "break_statement")
+                    });
+                    if leaves
+                        && let Some(c) = n.field("condition")
+                        && c.kind() == "comparison_operator"
+                    {
+                        let most = c
+                            .named_children(&mut c.walk())
+                            .filter_map(|x| self.int_value(x, 0))
+                            .max()
+                            .unwrap_or(0);
+                        bound = bound.max(most);
+                    }
+                }
+                "yield" => {
+                    if let Some(v) = n.named_child(0) {
+                        padding = padding.max(self.padding_bytes(v, 0).unwrap_or(0));
+                    }
+                }
+                _ => {}
+            }
+            stack.extend(n.named_children(&mut n.walk()));
+        }
+        if bound >= BURN {
+            self.other(
+                "resource-loop",
+                format!("spins the CPU (a busy loop of {bound} iterations)"),
+                node,
+            );
+        } else if !exits && padding >= CHUNK {
+            self.other(
+                "resource-loop",
+                format!(
+                    "streams padding without end ({} KiB a chunk, no way out of the loop)",
+                    padding >> 10
                 ),
                 node,
             );
