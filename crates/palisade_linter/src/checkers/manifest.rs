@@ -94,15 +94,18 @@ pub(crate) fn resolve_entry(arg: &str, pkg: &Package, m: &Manifest) -> Option<St
 }
 
 /// Resolves a script argument, falling back to a unique file with the same
-/// name elsewhere in the package (published tarballs are sometimes flattened).
+/// name elsewhere in the package (published tarballs are sometimes flattened,
+/// and repacking can drop the dot of a hidden file: `./.setup.js` shipped as
+/// `setup.js`).
 fn resolve_loose(path: &str, pkg: &Package) -> Option<String> {
     resolve_file(path, pkg).or_else(|| {
-        let base = path.rsplit('/').next()?;
+        let base = path.rsplit('/').next()?.trim_start_matches('.');
         if base.is_empty() {
             return None;
         }
         let mut hits = pkg.files.iter().filter(|f| {
             let name = f.path.rsplit('/').next().unwrap_or(&f.path);
+            let name = name.trim_start_matches('.');
             name == base || name.strip_suffix(".js") == Some(base)
         });
         let first = hits.next()?;
@@ -245,6 +248,18 @@ mod tests {
         );
         let s = scripts(&p);
         assert_eq!(s[0].runs_files, ["run.sh"]);
+        // A hidden file that lost its dot in the tarball; two candidates
+        // are no answer.
+        let p = pkg(
+            r#"{"name":"a","scripts":{"preinstall":"node ./.beacon.js x"}}"#,
+            &["beacon.js"],
+        );
+        assert_eq!(scripts(&p)[0].runs_files, ["beacon.js"]);
+        let p = pkg(
+            r#"{"name":"a","scripts":{"preinstall":"node ./.beacon.js x"}}"#,
+            &["a/beacon.js", "b/beacon.js"],
+        );
+        assert!(scripts(&p)[0].runs_files.is_empty());
     }
 
     #[test]
