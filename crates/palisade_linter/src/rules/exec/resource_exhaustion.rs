@@ -14,8 +14,8 @@ declare_rule! {
     /// at once (`b"X" * (10 * 1024 * 1024)`); counted loop nests of a
     /// hundred million iterations, or a `while True:` busy loop that counts
     /// that far; a `while True:` generator that yields padding with no way
-    /// out. A bomb, or two of the others in one file, is critical; one alone
-    /// is high.
+    /// out. A bomb, an endless padding stream, or two of the others in one
+    /// file, is critical; one alone is high.
     ///
     /// ## Why is this bad?
     /// The server runs on the user's machine at the model's request; a tool
@@ -61,8 +61,12 @@ impl Rule for ResourceExhaustion {
                 .collect();
             what.sort_unstable();
             what.dedup();
-            let fork_bomb = kinds.iter().any(|k| k.contains(" bomb"));
-            let severity = if fork_bomb || what.len() >= 2 {
+            // Bombs, and padding streamed with no way out: nothing honest
+            // has that shape.
+            let bomb = kinds
+                .iter()
+                .any(|k| k.contains(" bomb") || k.starts_with("streams padding without end"));
+            let severity = if bomb || what.len() >= 2 {
                 Severity::Critical
             } else {
                 Severity::High
