@@ -1214,9 +1214,12 @@ impl<'s> Analyzer<'s> {
         let statements = match init.get_inner_expression() {
             Expression::ArrowFunctionExpression(f) => match f.body.as_expression() {
                 Some(e) => {
-                    return self
-                        .decoder(e, 1)
-                        .filter(|d| matches!(*d, "char-codes" | "base64"));
+                    return self.decoder(e, 1).and_then(|d| match d {
+                        "char-codes" | "base64" => Some(d),
+                        // `(t) => decode(t, key)`: a wrapper of a local decoder.
+                        "decoder-function" => Some("wrapper"),
+                        _ => None,
+                    });
                 }
                 None => match &f.body {
                     ArrowFunctionBody::FunctionBody(b) => &b.statements,
@@ -1252,7 +1255,10 @@ impl<'s> Analyzer<'s> {
                 }
                 if let Expression::Identifier(id) = call.callee.get_inner_expression() {
                     let n = id.name.as_str();
-                    if self.known_decoder_fns.contains(n) || self.decoder_fns.contains(n) {
+                    if self.known_decoder_fns.contains(n)
+                        || self.decoder_fns.contains(n)
+                        || self.decoder_of_name(n) == Some("wrapper")
+                    {
                         return Some("decoder-function");
                     }
                 }
@@ -1621,12 +1627,19 @@ impl<'s> Analyzer<'s> {
         if call.callee.is_specific_id("require")
             || matches!(&call.callee, Expression::StaticMemberExpression(m) if m.property.name == "require")
         {
-            let module = call
-                .arguments
-                .first()
-                .and_then(Argument::as_expression)
+            let arg = call.arguments.first().and_then(Argument::as_expression);
+            let module = arg
                 .and_then(|a| self.eval(a, false, 0))
                 .map(|m| normalise_module(&m));
+            // A module name that only a local decoder knows: the file
+            // hides what it loads.
+            if module.is_none()
+                && let Some(kind) = arg
+                    .and_then(|a| self.decoder(a, 0))
+                    .filter(|k| *k != "remote")
+            {
+                self.other("decoded-require", kind.to_owned(), call.span);
+            }
             self.record_import(module, "require", call.span);
             return;
         }

@@ -11,7 +11,10 @@ declare_rule! {
     /// Critical when the obfuscated code runs at install or its strings name
     /// what it reaches for (`child_process`, `webhook`, `hostname`, ...), or
     /// the same file uses the network, processes or dynamic code; high with
-    /// a rotated string array or anti-debugging; medium otherwise.
+    /// a rotated string array or anti-debugging; medium otherwise. A file
+    /// that is not obfuscator output but loads two or more modules by names
+    /// it decodes at run time (`require(d("BgUKUQ"))`) is high, critical
+    /// when it also uses the network, processes or dynamic code.
     ///
     /// ## Why is this bad?
     /// Minifiers shorten code; obfuscators hide what it does. Open-source
@@ -40,25 +43,11 @@ impl Rule for ObfuscatedCode {
 
     fn check(&self, ctx: &ScanContext<'_>, out: &mut Vec<Finding>) {
         for file in ctx.code_files {
+            let capable = capable(ctx, &file.path);
             if !file.obfuscation.is_obfuscated(file.bytes) {
+                decoded_requires(ctx, file, capable, out);
                 continue;
             }
-            let in_file = |path: &str| path == file.path;
-            let capable = ctx
-                .facts
-                .network
-                .iter()
-                .any(|n| n.api.is_some() && in_file(&n.at.location.path))
-                || ctx
-                    .facts
-                    .processes
-                    .iter()
-                    .any(|p| in_file(&p.at.location.path))
-                || ctx
-                    .facts
-                    .decode_run
-                    .iter()
-                    .any(|d| in_file(&d.at.location.path));
             let words = &file.obfuscation.capability_words;
             let severity = if file.install_time
                 || capable
@@ -121,6 +110,72 @@ impl Rule for ObfuscatedCode {
     }
 }
 
+/// Whether a file uses the network, processes or dynamic code.
+fn capable(ctx: &ScanContext<'_>, path: &str) -> bool {
+    ctx.facts
+        .network
+        .iter()
+        .any(|n| n.api.is_some() && n.at.location.path == path)
+        || ctx
+            .facts
+            .processes
+            .iter()
+            .any(|p| p.at.location.path == path)
+        || ctx
+            .facts
+            .decode_run
+            .iter()
+            .any(|d| d.at.location.path == path)
+}
+
+/// A file that is not obfuscator output but loads modules whose names only
+/// a local decoder knows (`require(d("BgUKUQ"))`): it hides what it loads,
+/// which no honest module needs to. Two such loads at least; critical when
+/// the file also uses the network, processes or dynamic code, or runs at
+/// install.
+fn decoded_requires(
+    ctx: &ScanContext<'_>,
+    file: &crate::context::CodeFile,
+    capable: bool,
+    out: &mut Vec<Finding>,
+) {
+    let loads: Vec<_> = ctx
+        .facts
+        .other
+        .iter()
+        .filter(|o| o.kind == "decoded-require" && o.at.location.path == file.path)
+        .collect();
+    if loads.len() < 2 {
+        return;
+    }
+    let severity = if capable || file.install_time {
+        Severity::Critical
+    } else {
+        Severity::High
+    };
+    let also = if capable {
+        " and uses the network, processes or dynamic code"
+    } else {
+        ""
+    };
+    out.push(
+        ctx.at(
+            Finding::new(
+                ObfuscatedCode::META.id,
+                severity,
+                format!(
+                    "`{}` loads {} modules by names it decodes at run time{also}",
+                    file.path,
+                    loads.len()
+                ),
+            ),
+            &loads[0].at.location,
+        )
+        .at_install_time(file.install_time)
+        .with_capability("obfuscation"),
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,9 +186,15 @@ mod tests {
         Tester::new(&ObfuscatedCode::META).test(
             &[Case::Js(
                 "var _0x1a2b=['push','shift','log'];(function(_0x3c4d,_0x5e6f){var _0x7a8b=function(_0x9c0d){while(--_0x9c0d){_0x3c4d['push'](_0x3c4d['shift']());}};_0x7a8b(++_0x5e6f);}(_0x1a2b,0x1f4));var _0x2b3c=function(_0x4d5e,_0x6f7a){_0x4d5e=_0x4d5e-0x0;var _0x8b9c=_0x1a2b[_0x4d5e];return _0x8b9c;};console[_0x2b3c('0x0')]('hi');var _0xaaaa=1,_0xbbbb=2,_0xcccc=3,_0xdddd=4,_0xeeee=5,_0xffff=6;",
+            ),
+            // Module names behind a base64-and-XOR decoder and its wrapper.
+            Case::Js(
+                "const dec = (r, k) => { const b = Buffer.from(r, 'base64'); return b.map((x, i) => x ^ k.charCodeAt(i & 3)).toString(); };\nconst d = (t) => dec(t, 'utf8');\nconst a = require(d('BgUKUQERVQ')), b = require(d('FgYfSAEb'));\nrequire('child_process').exec('id');\n",
             )],
             &[
                 Case::Js("function a(b,c){return b+c}module.exports=a;var d=function(e){return e*2};"),
+                // Computed paths and a lazy loader are not decoded names.
+                Case::Js("const path = require('path');\nconst load = (n) => require(path.join(__dirname, 'plugins', n));\nconst x = require(process.env.PLUGIN || './default');\nmodule.exports = { load, x };\n"),
                 Case::Js("const s = '\\x41\\x42'; // two escapes are not obfuscation"),
             ],
         );
