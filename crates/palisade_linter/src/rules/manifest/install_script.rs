@@ -8,12 +8,15 @@ declare_rule! {
     /// ## What it does
     /// Lists the lifecycle scripts that run when the package is installed and
     /// the package files they run (which palisade then analyses as
-    /// install-time code).
+    /// install-time code). High when a script asks for root (`sudo`, `su`,
+    /// `doas`) or starts a Windows program the package does not ship.
     ///
     /// ## Why is this bad?
     /// It is not, on its own: native modules build at install. But install
     /// scripts run with the installing user's rights before anyone can look at
-    /// the code, which is why every other finding weighs more there.
+    /// the code, which is why every other finding weighs more there. No build
+    /// step needs root or a system program such as `calc.exe` (the classic
+    /// proof that code ran).
     ///
     /// ## Example
     /// ```json
@@ -49,12 +52,16 @@ impl Rule for InstallScript {
                         .join(", ")
                 )
             };
+            let (severity, why) = match raises(ctx, &s.command) {
+                Some(why) => (Severity::High, format!("; it {why}")),
+                None => (Severity::Info, String::new()),
+            };
             out.push(
                 ctx.at(
                     Finding::new(
                         Self::META.id,
-                        Severity::Info,
-                        format!("`{}` script: `{}`{runs}", s.event, s.command),
+                        severity,
+                        format!("`{}` script: `{}`{runs}{why}", s.event, s.command),
                     ),
                     &s.at.location,
                 )
@@ -65,6 +72,34 @@ impl Rule for InstallScript {
     }
 }
 
+/// What makes an install script more than a build step: it asks for root
+/// (`sudo`, `su`, `doas`), which no install needs, or it starts a Windows
+/// program the package does not ship (`calc.exe`, `cmd.exe /c ...`).
+fn raises(ctx: &ScanContext<'_>, command: &str) -> Option<&'static str> {
+    let firsts = command
+        .split(['&', '|', ';', '\n'])
+        .filter_map(|part| part.split_whitespace().next())
+        .map(|w| w.trim_matches(['"', '\'', '(', ')']).to_ascii_lowercase());
+    for first in firsts {
+        let base = first.rsplit(['/', '\\']).next().unwrap_or(&first);
+        if matches!(base, "sudo" | "su" | "doas" | "pkexec" | "runas") {
+            return Some("asks for root");
+        }
+        if base.ends_with(".exe") && base.len() > 4 {
+            let shipped = ctx.package.files.iter().any(|f| {
+                f.path
+                    .rsplit('/')
+                    .next()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(base))
+            });
+            if !shipped {
+                return Some("starts a Windows program the package does not ship");
+            }
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,7 +108,14 @@ mod tests {
     #[test]
     fn rule() {
         Tester::new(&InstallScript::META).test(
-            &[Case::InstallJs("console.log('thanks for installing')")],
+            &[
+                Case::InstallJs("console.log('thanks for installing')"),
+                // Root, and a system program: high.
+                Case::Manifest(
+                    r#"{"name":"a","scripts":{"postinstall":"cd ./boot && sudo npm install --unsafe-perm"}}"#,
+                ),
+                Case::Manifest(r#"{"name":"a","scripts":{"preinstall":"calc.exe"}}"#),
+            ],
             &[Case::Manifest(
                 r#"{"name":"a","scripts":{"test":"jest","build":"tsc"}}"#,
             )],
