@@ -1880,6 +1880,10 @@ impl<'s> Analyzer<'s> {
                     at,
                 });
             }
+            // Outside any function: it runs as soon as the file is loaded.
+            if self.fn_stack.is_empty() {
+                self.other("top-level-process", name.clone(), call.span);
+            }
         } else if is_eval_api(&name) || name.ends_with("._compile") {
             let arg = if name.ends_with("._compile") {
                 args.first()

