@@ -14,7 +14,8 @@ declare_rule! {
     /// immutability: whoever controls the URL can change what gets installed.
     /// Over plain `http://` anyone on the path can. A bundled folder with its
     /// own install script runs code at install that the root manifest never
-    /// shows, often under a popular package's name.
+    /// shows; installed under another package's name it also takes that
+    /// package's place in `node_modules` (critical).
     ///
     /// ## Example
     /// ```json
@@ -56,9 +57,14 @@ impl Rule for RemoteDependency {
                 || lower.starts_with("bitbucket:")
             {
                 Some((Severity::Low, "git repository"))
-            } else if let Some(script) = bundled_install_script(ctx, &lower) {
+            } else if let Some((script, masked)) = bundled_install_script(ctx, name, &lower) {
                 hidden = script;
-                Some((Severity::High, hidden.as_str()))
+                let severity = if masked {
+                    Severity::Critical
+                } else {
+                    Severity::High
+                };
+                Some((severity, hidden.as_str()))
             } else {
                 None
             };
@@ -82,8 +88,11 @@ impl Rule for RemoteDependency {
 
 /// A `file:` dependency on a folder shipped inside the package whose own
 /// `package.json` runs a lifecycle script: npm runs it at install, out of
-/// sight of anyone who reads the root manifest.
-fn bundled_install_script(ctx: &ScanContext<'_>, spec: &str) -> Option<String> {
+/// sight of anyone who reads the root manifest. The flag is set when the
+/// folder is installed under another package's name (`"react":
+/// "file:./x"` for a folder whose package is `x-helper`): it takes that
+/// package's place in `node_modules`.
+fn bundled_install_script(ctx: &ScanContext<'_>, dep: &str, spec: &str) -> Option<(String, bool)> {
     let dir = spec.strip_prefix("file:")?;
     let dir = dir.trim_start_matches("./").trim_end_matches('/');
     if dir.is_empty() || dir.starts_with('/') || dir.split('/').any(|p| p == "..") {
@@ -96,8 +105,20 @@ fn bundled_install_script(ctx: &ScanContext<'_>, spec: &str) -> Option<String> {
         matches!(*event, "preinstall" | "install" | "postinstall" | "prepare")
     })?;
     let script: String = script.chars().take(120).collect();
-    Some(format!(
-        "folder inside the package, whose own `{event}` script runs at install (`{script}`)"
+    let own = nested.name().unwrap_or("");
+    if !own.is_empty() && own != dep {
+        return Some((
+            format!(
+                "folder inside the package named `{own}`, installed in the place of `{dep}`, whose own `{event}` script runs at install (`{script}`)"
+            ),
+            true,
+        ));
+    }
+    Some((
+        format!(
+            "folder inside the package, whose own `{event}` script runs at install (`{script}`)"
+        ),
+        false,
     ))
 }
 
@@ -114,7 +135,18 @@ mod tests {
                 Case::Manifest(
                     r#"{"name":"a","dependencies":{"x":"git+https://git.invalid/x.git"}}"#,
                 ),
-                // A popular name bound to a folder with its own install script.
+                // Another package's name bound to a folder with its own
+                // install script: critical; under its own name: high.
+                Case::Files(&[
+                    (
+                        "package.json",
+                        r#"{"name":"a","dependencies":{"v":"file:vendor/"}}"#,
+                    ),
+                    (
+                        "vendor/package.json",
+                        r#"{"name":"v","scripts":{"install":"node build.js"}}"#,
+                    ),
+                ]),
                 Case::Files(&[
                     (
                         "package.json",
