@@ -154,13 +154,16 @@ pub(crate) fn obfuscation(text: &str) -> Obfuscation {
             && memchr::memmem::find(b, b"'console'").is_some());
     if o.is_obfuscated(text.len()) {
         o.capability_words = capability_words(text);
-        // An embedded base64 alphabet in obfuscated code: the string array
-        // itself is encoded, so even the obfuscated form hides its words.
-        if memchr::memmem::find(
-            b,
-            b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=",
-        )
-        .is_some()
+        // An embedded base64 alphabet in obfuscated code (javascript-
+        // obfuscator puts the lower case first, others the standard order):
+        // the string array itself is encoded, so even the obfuscated form
+        // hides its words.
+        if [
+            &b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/"[..],
+            &b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[..],
+        ]
+        .iter()
+        .any(|alphabet| memchr::memmem::find(b, alphabet).is_some())
         {
             o.encoded_strings = true;
         }
@@ -311,6 +314,15 @@ mod tests {
             src.push_str(&format!("var _0x{i:04x}=_0x1a2b[{i}];"));
         }
         assert!(obfuscation(&src).is_obfuscated(src.len()));
+        assert!(!obfuscation(&src).encoded_strings);
+        // A base64 alphabet in either order: the string array is encoded.
+        for alphabet in [
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=",
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=",
+        ] {
+            let encoded = format!("{src}var _0xabc='{alphabet}';");
+            assert!(obfuscation(&encoded).encoded_strings);
+        }
         let plain = "function add(a, b) { return a + b; }\nmodule.exports = add;";
         assert!(!obfuscation(plain).is_obfuscated(plain.len()));
     }
