@@ -1801,16 +1801,20 @@ impl<'s> Analyzer<'s> {
         }
     }
 
-    /// A `while True:` loop that can only burn: it leaves when a counter
-    /// passes a hundred million (a busy loop), or never leaves while it
-    /// yields padding (an endless stream to whoever reads it).
+    /// A `while True:` loop that can only burn: bare arithmetic that leaves
+    /// when a counter passes a hundred million (a busy loop; a loop that
+    /// calls anything, like a reader with a size cap, is work), or a loop
+    /// that never leaves while it yields padding (an endless stream to
+    /// whoever reads it).
     fn endless_loop(&mut self, node: Node<'_>) {
         const BURN: u64 = 100_000_000;
         const CHUNK: u64 = 64 << 10;
         let Some(body) = node.field("body") else {
             return;
         };
-        let (mut exits, mut bound, mut padding) = (false, 0u64, 0u64);
+        // `calls`: a loop that reads, sends or sleeps does work; only a
+        // loop of bare arithmetic is a busy loop.
+        let (mut exits, mut bound, mut padding, mut calls) = (false, 0u64, 0u64, false);
         let mut stack = vec![body];
         let mut seen = 0;
         while let Some(n) = stack.pop() {
@@ -1831,6 +1835,7 @@ impl<'s> Analyzer<'s> {
                     continue;
                 }
                 "return_statement" | "raise_statement" | "break_statement" => exits = true,
+                "call" => calls = true,
                 "if_statement" => {
                     let leaves = n.field("consequence").is_some_and(|c| {
                         c.named_children(&mut c.walk())
@@ -1857,7 +1862,7 @@ impl<'s> Analyzer<'s> {
             }
             stack.extend(n.named_children(&mut n.walk()));
         }
-        if bound >= BURN {
+        if bound >= BURN && !calls {
             self.other(
                 "resource-loop",
                 format!("spins the CPU (a busy loop of {bound} iterations)"),

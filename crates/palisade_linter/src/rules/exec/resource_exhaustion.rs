@@ -141,7 +141,7 @@ mod tests {
                 // A heartbeat stream, a chunked reader, a bounded retry loop.
                 Case::Files(&[(
                     "server.py",
-                    "import asyncio\n@mcp.tool()\nasync def events(path: str) -> str:\n    \"\"\"Stream events.\"\"\"\n    async def beat():\n        while True:\n            yield ' ' * 2048\n            await asyncio.sleep(15)\n    def chunks(f):\n        while True:\n            c = f.read(1 << 20)\n            if not c:\n                break\n            yield c\n    n = 0\n    while True:\n        n += 1\n        if n > 5:\n            break\n    return 'ok'\n",
+                    "import asyncio\n@mcp.tool()\nasync def events(path: str) -> str:\n    \"\"\"Stream events.\"\"\"\n    async def beat():\n        while True:\n            yield ' ' * 2048\n            await asyncio.sleep(15)\n    def chunks(f):\n        total = 0\n        while True:\n            c = f.read(1 << 20)\n            total += len(c)\n            if not c or total > 500_000_000:\n                break\n            yield c\n    n = 0\n    while True:\n        n += 1\n        if n > 5:\n            break\n    return 'ok'\n",
                 )]),
                 Case::Files(&[(
                     "server.py",

@@ -85,7 +85,10 @@ fn raises(ctx: &ScanContext<'_>, command: &str) -> Option<&'static str> {
         if matches!(base, "sudo" | "su" | "doas" | "pkexec" | "runas") {
             return Some("asks for root");
         }
-        if base.ends_with(".exe") && base.len() > 4 {
+        if let Some(program) = base.strip_suffix(".exe")
+            && !program.is_empty()
+            && !is_tool(program)
+        {
             let shipped = ctx.package.files.iter().any(|f| {
                 f.path
                     .rsplit('/')
@@ -98,6 +101,49 @@ fn raises(ctx: &ScanContext<'_>, command: &str) -> Option<&'static str> {
         }
     }
     None
+}
+
+/// Interpreters, shells and build tools an install script may name with
+/// their `.exe` on Windows.
+fn is_tool(program: &str) -> bool {
+    matches!(
+        program,
+        "node"
+            | "npm"
+            | "npx"
+            | "yarn"
+            | "pnpm"
+            | "bun"
+            | "deno"
+            | "node-gyp"
+            | "cmd"
+            | "powershell"
+            | "pwsh"
+            | "bash"
+            | "sh"
+            | "python"
+            | "python3"
+            | "py"
+            | "pip"
+            | "ruby"
+            | "perl"
+            | "java"
+            | "dotnet"
+            | "go"
+            | "cargo"
+            | "rustc"
+            | "git"
+            | "make"
+            | "nmake"
+            | "cmake"
+            | "msbuild"
+            | "cl"
+            | "link"
+            | "gcc"
+            | "g++"
+            | "clang"
+            | "tsc"
+    )
 }
 
 #[cfg(test)]
@@ -115,10 +161,10 @@ mod tests {
                     r#"{"name":"a","scripts":{"postinstall":"cd ./boot && sudo npm install --unsafe-perm"}}"#,
                 ),
                 Case::Manifest(r#"{"name":"a","scripts":{"preinstall":"calc.exe"}}"#),
+                // A build tool named with its `.exe` is a build step: info.
+                Case::Manifest(r#"{"name":"a","scripts":{"install":"node.exe build.js && cmd.exe /c echo ok"}}"#),
             ],
-            &[Case::Manifest(
-                r#"{"name":"a","scripts":{"test":"jest","build":"tsc"}}"#,
-            )],
+            &[Case::Manifest(r#"{"name":"a","scripts":{"test":"jest","build":"tsc"}}"#)],
         );
     }
 }
