@@ -23,6 +23,10 @@ pub use context::{CodeFile, ScanContext};
 pub use engine::{Engine, EngineOptions};
 pub use rule::{Rule, RuleMeta};
 
+/// A hash of the engine's sources (code and data) at build time: two builds
+/// that analyse differently have different values.
+pub const ENGINE_SOURCE: &str = env!("PALISADE_ENGINE_SOURCE");
+
 /// Looks a rule up by id.
 pub fn rule(id: &str) -> Option<&'static dyn Rule> {
     rules::ALL.iter().copied().find(|r| r.meta().id == id)

@@ -40,8 +40,9 @@ pub struct CacheArgs {
 }
 
 /// The engine version that keys the verdict cache: the crate version and a
-/// hash of every rule's id, severity and status, so a release or a rule
-/// change invalidates earlier verdicts.
+/// hash of every rule's id, severity and status and of the engine's sources,
+/// so a release, a rule change or a changed analysis invalidates earlier
+/// verdicts.
 pub(crate) fn engine_version() -> String {
     let mut rules: Vec<String> = Engine::rules()
         .iter()
@@ -51,6 +52,7 @@ pub(crate) fn engine_version() -> String {
         .map(|m| format!("{}={}/{:?}", m.id, m.severity, m.status))
         .collect();
     rules.sort();
+    rules.push(palisade_linter::ENGINE_SOURCE.to_owned());
     let hash = palisade_store::sha256_hex(rules.join("\n").as_bytes());
     format!("{}+{}", env!("CARGO_PKG_VERSION"), &hash[..16])
 }
