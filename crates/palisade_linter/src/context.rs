@@ -66,24 +66,29 @@ impl ScanContext<'_> {
             .collect()
     }
 
+    /// The `other` facts of `kind`, by file.
+    pub(crate) fn file_facts(
+        &self,
+        kind: &str,
+    ) -> std::collections::BTreeMap<&str, Vec<&palisade_diagnostics::FactKind>> {
+        let mut by_file: std::collections::BTreeMap<&str, Vec<_>> = Default::default();
+        for o in self.facts.other.iter().filter(|o| o.kind == kind) {
+            by_file
+                .entry(o.at.location.path.as_str())
+                .or_default()
+                .push(o);
+        }
+        by_file
+    }
+
     /// The `other` facts of `kind` in files that define MCP tools, by file.
     pub(crate) fn tool_file_facts(
         &self,
         kind: &str,
     ) -> std::collections::BTreeMap<&str, Vec<&palisade_diagnostics::FactKind>> {
         let tool_files = self.mcp_tool_files();
-        let mut by_file: std::collections::BTreeMap<&str, Vec<_>> = Default::default();
-        for o in self
-            .facts
-            .other
-            .iter()
-            .filter(|o| o.kind == kind && tool_files.contains(o.at.location.path.as_str()))
-        {
-            by_file
-                .entry(o.at.location.path.as_str())
-                .or_default()
-                .push(o);
-        }
+        let mut by_file = self.file_facts(kind);
+        by_file.retain(|path, _| tool_files.contains(path));
         by_file
     }
 

@@ -1824,7 +1824,8 @@ impl<'s> Analyzer<'s> {
             }
             match n.kind() {
                 "function_definition" | "class_definition" | "lambda" => continue,
-                // A nested loop's `break` is its own.
+                // A `break` written directly in a nested loop's body is that
+                // loop's own (one under an `if` there still counts here).
                 "for_statement" | "while_statement" => {
                     if let Some(b) = n.field("body") {
                         stack.extend(

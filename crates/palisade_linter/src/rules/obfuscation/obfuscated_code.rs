@@ -42,12 +42,15 @@ impl Rule for ObfuscatedCode {
     }
 
     fn check(&self, ctx: &ScanContext<'_>, out: &mut Vec<Finding>) {
+        let decoded = ctx.file_facts("decoded-require");
         for file in ctx.code_files {
-            let capable = capable(ctx, &file.path);
             if !file.obfuscation.is_obfuscated(file.bytes) {
-                decoded_requires(ctx, file, capable, out);
+                if let Some(loads) = decoded.get(file.path.as_str()) {
+                    decoded_requires(ctx, file, loads, out);
+                }
                 continue;
             }
+            let capable = capable(ctx, &file.path);
             let words = &file.obfuscation.capability_words;
             let severity = if file.install_time
                 || capable
@@ -136,18 +139,13 @@ fn capable(ctx: &ScanContext<'_>, path: &str) -> bool {
 fn decoded_requires(
     ctx: &ScanContext<'_>,
     file: &crate::context::CodeFile,
-    capable: bool,
+    loads: &[&palisade_diagnostics::FactKind],
     out: &mut Vec<Finding>,
 ) {
-    let loads: Vec<_> = ctx
-        .facts
-        .other
-        .iter()
-        .filter(|o| o.kind == "decoded-require" && o.at.location.path == file.path)
-        .collect();
     if loads.len() < 2 {
         return;
     }
+    let capable = capable(ctx, &file.path);
     let severity = if capable || file.install_time {
         Severity::Critical
     } else {

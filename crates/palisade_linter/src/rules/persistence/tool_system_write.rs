@@ -79,9 +79,7 @@ impl Rule for ToolSystemWrite {
             );
         }
         // Commands it carries as text, for the agent or a workflow to run.
-        for o in ctx.facts.other.iter().filter(|o| {
-            o.kind == "command-text" && tool_files.contains(o.at.location.path.as_str())
-        }) {
+        for o in ctx.tool_file_facts("command-text").into_values().flatten() {
             let Some((target, command)) = o.detail.split_once('\t') else {
                 continue;
             };
