@@ -57,7 +57,7 @@ impl Rule for RemoteDependency {
                 || lower.starts_with("bitbucket:")
             {
                 Some((Severity::Low, "git repository"))
-            } else if let Some((script, masked)) = bundled_install_script(ctx, name, &lower) {
+            } else if let Some((script, masked)) = bundled_install_script(ctx, name, spec) {
                 hidden = script;
                 let severity = if masked {
                     Severity::Critical
@@ -140,10 +140,10 @@ mod tests {
                 Case::Files(&[
                     (
                         "package.json",
-                        r#"{"name":"a","dependencies":{"v":"file:vendor/"}}"#,
+                        r#"{"name":"a","dependencies":{"v":"file:Vendor/"}}"#,
                     ),
                     (
-                        "vendor/package.json",
+                        "Vendor/package.json",
                         r#"{"name":"v","scripts":{"install":"node build.js"}}"#,
                     ),
                 ]),
