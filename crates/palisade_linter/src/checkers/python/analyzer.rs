@@ -1,15 +1,15 @@
-//! The walk over a tree-sitter Python tree: scopes, constant folding, taint,
+//! The walk over a Python syntax tree (tree-sitter's, copied flat): scopes, constant folding, taint,
 //! and the facts they prove.
 
 use std::collections::{HashMap, HashSet};
 use std::num::NonZeroU16;
 use std::sync::LazyLock;
 
+use super::tree::{Node, Tree};
 use palisade_diagnostics::{
     DecodeRunFact, EmailRecipientFact, EnvAccessFact, Fact, FactKind, Facts, FlowFact, HostKind,
     ImportFact, NetworkFact, PathFact, ProcessFact,
 };
-use tree_sitter::{Node, Tree};
 
 use super::strings::{decode_base64, decode_hex, rot13, unescape};
 use super::{PyFileResult, PyRole, apis};
@@ -270,8 +270,7 @@ fn collect_functions(
             .unwrap_or_default();
         out.insert(text(name, src).to_owned(), params);
     }
-    let mut cursor = node.walk();
-    for child in node.named_children(&mut cursor) {
+    for child in node.named_children() {
         collect_functions(child, src, out, errors, d + 1);
     }
 }
@@ -282,8 +281,7 @@ fn text<'a>(node: Node<'_>, src: &'a str) -> &'a str {
 
 fn param_names(params: Node<'_>, src: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut cursor = params.walk();
-    for p in params.named_children(&mut cursor) {
+    for p in params.named_children() {
         let name = match p.kind() {
             "identifier" => Some(p),
             "default_parameter" | "typed_default_parameter" => p.field("name"),
@@ -313,8 +311,7 @@ impl<'t> Args<'t> {
             if list.kind() == "generator_expression" {
                 positional.push(list);
             } else {
-                let mut cursor = list.walk();
-                for a in list.named_children(&mut cursor) {
+                for a in list.named_children() {
                     match a.kind() {
                         "keyword_argument" => {
                             if let (Some(k), Some(v)) = (a.field("name"), a.field("value")) {
@@ -459,8 +456,7 @@ impl<'s> Analyzer<'s> {
             .map_or("", |c| self.t(c));
         let raw = prefix.contains(['r', 'R']);
         let mut out = String::new();
-        let mut cursor = node.walk();
-        for c in node.named_children(&mut cursor) {
+        for c in node.named_children() {
             match c.kind() {
                 "string_content" => out.push_str(&unescape(self.t(c), raw)),
                 "interpolation" => {
@@ -500,8 +496,7 @@ impl<'s> Analyzer<'s> {
             "string" => self.string_literal(node, partial, depth),
             "concatenated_string" => {
                 let mut out = String::new();
-                let mut cursor = node.walk();
-                for c in node.named_children(&mut cursor) {
+                for c in node.named_children() {
                     out.push_str(&self.eval(c, partial, depth + 1)?);
                 }
                 Some(out)
@@ -534,8 +529,7 @@ impl<'s> Analyzer<'s> {
                     "%" => {
                         let fmt = self.eval(l, partial, depth + 1)?;
                         let args: Vec<String> = if r.kind() == "tuple" {
-                            let mut cursor = r.walk();
-                            r.named_children(&mut cursor)
+                            r.named_children()
                                 .map(|c| self.eval(c, partial, depth + 1))
                                 .collect::<Option<_>>()?
                         } else {
@@ -698,13 +692,11 @@ impl<'s> Analyzer<'s> {
             return None;
         }
         match node.kind() {
-            "list" | "tuple" | "set" => {
-                let mut cursor = node.walk();
-                node.named_children(&mut cursor)
-                    .filter(|c| c.kind() != "comment")
-                    .map(|c| self.eval(c, partial, depth + 1))
-                    .collect()
-            }
+            "list" | "tuple" | "set" => node
+                .named_children()
+                .filter(|c| c.kind() != "comment")
+                .map(|c| self.eval(c, partial, depth + 1))
+                .collect(),
             "identifier" => self.lookup(|s| s.lists.get(self.t(node))).cloned(),
             "attribute" => {
                 let key = self.t(node);
@@ -717,7 +709,7 @@ impl<'s> Analyzer<'s> {
             "generator_expression" | "list_comprehension" => {
                 let body = node.field("body")?;
                 let clause = node
-                    .named_children(&mut node.walk())
+                    .named_children()
                     .find(|c| c.kind() == "for_in_clause")?;
                 let right = clause.field("right")?;
                 let codes = self.eval_list(right, false, depth + 1)?;
@@ -778,8 +770,7 @@ impl<'s> Analyzer<'s> {
                 .unwrap_or(0),
             "string" => {
                 let mut t = 0;
-                let mut cursor = node.walk();
-                for c in node.named_children(&mut cursor) {
+                for c in node.named_children() {
                     if c.kind() == "interpolation" {
                         let ct = self.taint(c, depth + 1);
                         if ct & TOOLARG != 0 {
@@ -833,8 +824,7 @@ impl<'s> Analyzer<'s> {
             "lambda" | "function_definition" | "comment" => 0,
             _ => {
                 let mut t = 0;
-                let mut cursor = node.walk();
-                for c in node.named_children(&mut cursor) {
+                for c in node.named_children() {
                     t |= self.taint(c, depth + 1);
                 }
                 t
@@ -1211,9 +1201,7 @@ impl<'s> Analyzer<'s> {
     // ---- the walk --------------------------------------------------------
 
     fn visit_children(&mut self, node: Node<'_>, depth: u32) {
-        let mut cursor = node.walk();
-        let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
-        for c in children {
+        for c in node.named_children() {
             self.visit(c, depth + 1);
         }
     }
@@ -1263,8 +1251,7 @@ impl<'s> Analyzer<'s> {
             }
             "decorated_definition" => {
                 let mut decorators = Vec::new();
-                let mut cursor = node.walk();
-                for c in node.named_children(&mut cursor) {
+                for c in node.named_children() {
                     if c.kind() == "decorator" {
                         decorators.push(c);
                     }
@@ -1359,7 +1346,7 @@ impl<'s> Analyzer<'s> {
             }
             "list" | "tuple" | "set" if self.secret_words.is_none() => {
                 let words = node
-                    .named_children(&mut node.walk())
+                    .named_children()
                     .filter(|c| c.kind() == "string")
                     .filter_map(|c| self.string_literal(c, false, 0))
                     .filter(|w| is_secret_word(w))
@@ -1391,8 +1378,7 @@ impl<'s> Analyzer<'s> {
     }
 
     fn visit_import(&mut self, node: Node<'_>) {
-        let mut cursor = node.walk();
-        let names: Vec<Node<'_>> = node.children_by_field_name("name", &mut cursor).collect();
+        let names: Vec<Node<'_>> = node.children_by_field_name("name").collect();
         for n in names {
             let (module, alias) = match n.kind() {
                 "aliased_import" => (
@@ -1421,8 +1407,7 @@ impl<'s> Analyzer<'s> {
             .map(|m| self.t(m).to_owned())
             .unwrap_or_default();
         self.record_import(Some(module.clone()), "from", node);
-        let mut cursor = node.walk();
-        let names: Vec<Node<'_>> = node.children_by_field_name("name", &mut cursor).collect();
+        let names: Vec<Node<'_>> = node.children_by_field_name("name").collect();
         for n in names {
             let (name, alias) = match n.kind() {
                 "aliased_import" => (
@@ -1548,13 +1533,10 @@ impl<'s> Analyzer<'s> {
     }
 
     fn visit_with_items(&mut self, node: Node<'_>, _depth: u32) {
-        let Some(clause) = node
-            .named_children(&mut node.walk())
-            .find(|c| c.kind() == "with_clause")
-        else {
+        let Some(clause) = node.named_children().find(|c| c.kind() == "with_clause") else {
             return;
         };
-        let items: Vec<Node<'_>> = clause.named_children(&mut clause.walk()).collect();
+        let items: Vec<Node<'_>> = clause.named_children().collect();
         for item in items {
             let Some(value) = item.field("value") else {
                 continue;
@@ -1655,7 +1637,7 @@ impl<'s> Analyzer<'s> {
             return false;
         }
         let Some(value) = target
-            .named_children(&mut target.walk())
+            .named_children()
             .nth(1)
             .filter(|v| v.kind() == "identifier")
         else {
@@ -1691,7 +1673,7 @@ impl<'s> Analyzer<'s> {
                 }
                 continue;
             }
-            for c in n.named_children(&mut n.walk()) {
+            for c in n.named_children() {
                 stack.push((c, picked));
             }
         }
@@ -1829,7 +1811,7 @@ impl<'s> Analyzer<'s> {
                 "for_statement" | "while_statement" => {
                     if let Some(b) = n.field("body") {
                         stack.extend(
-                            b.named_children(&mut b.walk())
+                            b.named_children()
                                 .filter(|c| !matches!(c.kind(), "break_statement")),
                         );
                     }
@@ -1838,16 +1820,15 @@ impl<'s> Analyzer<'s> {
                 "return_statement" | "raise_statement" | "break_statement" => exits = true,
                 "call" => calls = true,
                 "if_statement" => {
-                    let leaves = n.field("consequence").is_some_and(|c| {
-                        c.named_children(&mut c.walk())
-                            .any(|s| s.kind() == "break_statement")
-                    });
+                    let leaves = n
+                        .field("consequence")
+                        .is_some_and(|c| c.named_children().any(|s| s.kind() == "break_statement"));
                     if leaves
                         && let Some(c) = n.field("condition")
                         && c.kind() == "comparison_operator"
                     {
                         let most = c
-                            .named_children(&mut c.walk())
+                            .named_children()
                             .filter_map(|x| self.int_value(x, 0))
                             .max()
                             .unwrap_or(0);
@@ -1861,7 +1842,7 @@ impl<'s> Analyzer<'s> {
                 }
                 _ => {}
             }
-            stack.extend(n.named_children(&mut n.walk()));
+            stack.extend(n.named_children());
         }
         if bound >= BURN && !calls {
             self.other(
@@ -2003,7 +1984,7 @@ impl<'s> Analyzer<'s> {
                 }
             }
             "pattern_list" | "tuple_pattern" | "tuple" | "list_pattern" | "list" => {
-                let children: Vec<Node<'_>> = target.named_children(&mut target.walk()).collect();
+                let children: Vec<Node<'_>> = target.named_children().collect();
                 for c in children {
                     self.bind_taint(c, t);
                 }
@@ -2024,10 +2005,10 @@ impl<'s> Analyzer<'s> {
             }
             "subscript" => self.assign_subscript(left, right),
             "pattern_list" | "tuple_pattern" | "tuple" | "list_pattern" => {
-                let targets: Vec<Node<'_>> = left.named_children(&mut left.walk()).collect();
+                let targets: Vec<Node<'_>> = left.named_children().collect();
                 let values: Vec<Node<'_>> =
                     if matches!(right.kind(), "tuple" | "expression_list" | "list") {
-                        right.named_children(&mut right.walk()).collect()
+                        right.named_children().collect()
                     } else {
                         Vec::new()
                     };
@@ -2071,7 +2052,7 @@ impl<'s> Analyzer<'s> {
     fn recipient_values<'t>(&self, value: Node<'t>) -> Vec<(Option<String>, Node<'t>)> {
         match value.kind() {
             "list" | "tuple" => value
-                .named_children(&mut value.walk())
+                .named_children()
                 .flat_map(|c| self.recipient_values(c))
                 .collect(),
             _ => match self.eval(value, false, 0) {
@@ -2542,8 +2523,7 @@ impl<'s> Analyzer<'s> {
     fn install_hook_class(&self, node: Node<'_>) -> Option<String> {
         let name = node.field("name").map_or("", |n| self.t(n));
         let supers = node.field("superclasses")?;
-        let mut cursor = supers.walk();
-        let bases: Vec<Node<'_>> = supers.named_children(&mut cursor).collect();
+        let bases: Vec<Node<'_>> = supers.named_children().collect();
         bases.into_iter().find_map(|b| {
             let q = self.qualify(b, 0)?;
             let last = q.rsplit('.').next().unwrap_or(&q);
@@ -2585,9 +2565,8 @@ impl<'s> Analyzer<'s> {
 
     /// Whether a dict literal has a recipient key and a message key.
     fn is_email_dict(&self, node: Node<'_>) -> bool {
-        let mut cursor = node.walk();
         let keys: Vec<String> = node
-            .named_children(&mut cursor)
+            .named_children()
             .filter(|c| c.kind() == "pair")
             .filter_map(|p| self.eval(p.field("key")?, false, 0))
             .map(|k| k.to_ascii_lowercase())
@@ -2600,9 +2579,8 @@ impl<'s> Analyzer<'s> {
     /// A dict shaped like an email payload (`{"To": ..., "Bcc": ...,
     /// "Subject": ...}`), as mail APIs take over HTTP.
     fn dict_email(&mut self, node: Node<'_>) {
-        let mut cursor = node.walk();
         let pairs: Vec<(String, Node<'_>)> = node
-            .named_children(&mut cursor)
+            .named_children()
             .filter(|c| c.kind() == "pair")
             .filter_map(|p| {
                 let k = self.eval(p.field("key")?, false, 0)?;
@@ -2754,7 +2732,7 @@ impl<'s> Analyzer<'s> {
         if !matches!(command.kind(), "list" | "tuple") {
             return self.taint(command, 0);
         }
-        let items: Vec<Node<'_>> = command.named_children(&mut command.walk()).collect();
+        let items: Vec<Node<'_>> = command.named_children().collect();
         let Some(program) = items.first() else {
             return 0;
         };
@@ -2888,8 +2866,7 @@ fn recurses_unconditionally(node: Node<'_>, name: &str, src: &str, depth: u32) -
             }
             _ => {}
         }
-        let mut cursor = node.walk();
-        let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+        let children: Vec<Node<'_>> = node.named_children().collect();
         children
             .into_iter()
             .all(|c| walk(c, name, src, depth + 1, calls))

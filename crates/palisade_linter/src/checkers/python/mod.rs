@@ -16,6 +16,7 @@ mod analyzer;
 mod apis;
 pub(crate) mod package;
 mod strings;
+mod tree;
 
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
@@ -109,6 +110,7 @@ pub(crate) fn analyse(path: &str, source: &str, role: PyRole) -> PyFileResult {
             };
         }
     };
+    let tree = tree::Tree::build(&tree);
     analyzer::run(path, source, &tree, role)
 }
 

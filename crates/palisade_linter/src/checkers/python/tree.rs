@@ -1,0 +1,256 @@
+//! A tree-sitter syntax tree copied into one flat array, for the analyser's
+//! walks.
+//!
+//! The analyser walks a file's tree several times (functions first, then a
+//! pass per round of what local functions receive and return) and asks
+//! nodes for children and fields on every step. Through tree-sitter each of
+//! those steps is a cursor move across the FFI boundary that re-derives the
+//! child's position from the parent's subtree; on large packages that was
+//! half the analyser's time. Copying the tree once (one cursor walk) into
+//! plain indices makes every later step a few loads. The node API mirrors
+//! the subset of `tree_sitter::Node` the analyser uses, so the walks read
+//! the same.
+
+use std::num::NonZeroU16;
+use std::sync::LazyLock;
+
+/// No node (no parent, child or sibling).
+const NONE: u32 = u32::MAX;
+
+const NAMED: u8 = 1;
+const MISSING: u8 = 1 << 1;
+const HAS_ERROR: u8 = 1 << 2;
+
+/// tree-sitter's id for an `ERROR` node.
+const ERROR_KIND: u16 = u16::MAX;
+
+/// Kind names by kind id, looked up once.
+static KINDS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
+    (0..language.node_kind_count())
+        .map(|id| {
+            u16::try_from(id)
+                .ok()
+                .and_then(|id| language.node_kind_for_id(id))
+                .unwrap_or("")
+                .to_owned()
+        })
+        .collect()
+});
+
+#[derive(Debug, Clone, Copy)]
+struct Raw {
+    start: u32,
+    end: u32,
+    parent: u32,
+    first_child: u32,
+    next_sibling: u32,
+    kind: u16,
+    /// The field this node fills in its parent (0: none).
+    field: u16,
+    flags: u8,
+}
+
+/// A parsed file's nodes in pre-order (a node's index is below its
+/// descendants').
+#[derive(Debug)]
+pub(super) struct Tree {
+    nodes: Vec<Raw>,
+}
+
+impl Tree {
+    /// Copies a tree-sitter tree: every node, named or not, with its field.
+    pub(super) fn build(ts: &tree_sitter::Tree) -> Tree {
+        let mut nodes: Vec<Raw> = Vec::new();
+        let mut cursor = ts.walk();
+        // The open ancestors: (node, its last child so far).
+        let mut open: Vec<(u32, u32)> = Vec::new();
+        loop {
+            let n = cursor.node();
+            let id = u32::try_from(nodes.len()).unwrap_or(NONE);
+            if id == NONE {
+                // Four billion nodes do not fit a source under the size
+                // limits; stop copying rather than wrap.
+                break;
+            }
+            let mut flags = 0;
+            if n.is_named() {
+                flags |= NAMED;
+            }
+            if n.is_missing() {
+                flags |= MISSING;
+            }
+            if n.has_error() {
+                flags |= HAS_ERROR;
+            }
+            let parent = match open.last_mut() {
+                Some((p, last)) => {
+                    if *last == NONE {
+                        nodes[*p as usize].first_child = id;
+                    } else {
+                        nodes[*last as usize].next_sibling = id;
+                    }
+                    *last = id;
+                    *p
+                }
+                None => NONE,
+            };
+            nodes.push(Raw {
+                start: u32::try_from(n.start_byte()).unwrap_or(u32::MAX),
+                end: u32::try_from(n.end_byte()).unwrap_or(u32::MAX),
+                parent,
+                first_child: NONE,
+                next_sibling: NONE,
+                kind: n.kind_id(),
+                field: cursor.field_id().map_or(0, NonZeroU16::get),
+                flags,
+            });
+            if cursor.goto_first_child() {
+                open.push((id, NONE));
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return Tree { nodes };
+                }
+                open.pop();
+            }
+        }
+        Tree { nodes }
+    }
+
+    pub(super) fn root_node(&self) -> Node<'_> {
+        Node { tree: self, id: 0 }
+    }
+}
+
+#[derive(Clone, Copy)]
+pub(super) struct Node<'t> {
+    tree: &'t Tree,
+    id: u32,
+}
+
+impl std::fmt::Debug for Node<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} [{}..{}]",
+            self.kind(),
+            self.start_byte(),
+            self.end_byte()
+        )
+    }
+}
+
+impl PartialEq for Node<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.tree, other.tree) && self.id == other.id
+    }
+}
+
+impl Eq for Node<'_> {}
+
+impl<'t> Node<'t> {
+    fn raw(&self) -> &'t Raw {
+        &self.tree.nodes[self.id as usize]
+    }
+
+    fn at(&self, id: u32) -> Option<Node<'t>> {
+        (id != NONE).then_some(Node {
+            tree: self.tree,
+            id,
+        })
+    }
+
+    pub(super) fn kind(&self) -> &'static str {
+        match self.raw().kind {
+            ERROR_KIND => "ERROR",
+            k => KINDS.get(usize::from(k)).map_or("", String::as_str),
+        }
+    }
+
+    pub(super) fn start_byte(&self) -> usize {
+        self.raw().start as usize
+    }
+
+    pub(super) fn end_byte(&self) -> usize {
+        self.raw().end as usize
+    }
+
+    pub(super) fn is_named(&self) -> bool {
+        self.raw().flags & NAMED != 0
+    }
+
+    pub(super) fn is_error(&self) -> bool {
+        self.raw().kind == ERROR_KIND
+    }
+
+    pub(super) fn is_missing(&self) -> bool {
+        self.raw().flags & MISSING != 0
+    }
+
+    pub(super) fn has_error(&self) -> bool {
+        self.raw().flags & HAS_ERROR != 0
+    }
+
+    pub(super) fn parent(&self) -> Option<Node<'t>> {
+        self.at(self.raw().parent)
+    }
+
+    /// Every child, named or not.
+    pub(super) fn children(&self) -> Children<'t> {
+        Children {
+            next: self.at(self.raw().first_child),
+        }
+    }
+
+    pub(super) fn named_children(&self) -> impl Iterator<Item = Node<'t>> + 't {
+        self.children().filter(Node::is_named)
+    }
+
+    pub(super) fn named_child(&self, i: usize) -> Option<Node<'t>> {
+        self.named_children().nth(i)
+    }
+
+    pub(super) fn named_child_count(&self) -> usize {
+        self.named_children().count()
+    }
+
+    /// The first child in field `id`.
+    pub(super) fn child_by_field_id(&self, id: u16) -> Option<Node<'t>> {
+        self.children().find(|c| c.raw().field == id)
+    }
+
+    pub(super) fn child_by_field_name(&self, name: &str) -> Option<Node<'t>> {
+        self.child_by_field_id(field_id(name)?)
+    }
+
+    /// Every child in field `name`.
+    pub(super) fn children_by_field_name(&self, name: &str) -> impl Iterator<Item = Node<'t>> + 't {
+        let id = field_id(name).unwrap_or(0);
+        self.children()
+            .filter(move |n| id != 0 && n.raw().field == id)
+    }
+}
+
+fn field_id(name: &str) -> Option<u16> {
+    let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
+    language.field_id_for_name(name).map(NonZeroU16::get)
+}
+
+pub(super) struct Children<'t> {
+    next: Option<Node<'t>>,
+}
+
+impl<'t> Iterator for Children<'t> {
+    type Item = Node<'t>;
+
+    fn next(&mut self) -> Option<Node<'t>> {
+        let n = self.next?;
+        self.next = n.at(n.raw().next_sibling);
+        Some(n)
+    }
+}
