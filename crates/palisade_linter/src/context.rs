@@ -55,13 +55,22 @@ impl ScanContext<'_> {
             .any(|d| host == *d || host.ends_with(&format!(".{d}")))
     }
 
-    /// Files that define MCP tools (`mcp-tool` facts), tests left out: a
-    /// test's fixture server is not the package's server.
+    /// Python files that define MCP tools (`mcp-tool` facts), tests left
+    /// out: a test's fixture server is not the package's server. The rules
+    /// that read what else such a file does count on the file being the
+    /// server's own module; a JavaScript file that defines tools is as
+    /// often a bundle holding every library the server uses (cloud SDKs
+    /// that name the metadata endpoint, CLIs that read key files), so JS
+    /// tools are judged by what flows from their handlers instead.
     pub(crate) fn mcp_tool_files(&self) -> std::collections::HashSet<&str> {
         self.facts
             .other
             .iter()
-            .filter(|o| o.kind == "mcp-tool" && !is_test_path(&o.at.location.path))
+            .filter(|o| {
+                o.kind == "mcp-tool"
+                    && o.at.location.path.ends_with(".py")
+                    && !is_test_path(&o.at.location.path)
+            })
             .map(|o| o.at.location.path.as_str())
             .collect()
     }

@@ -33,6 +33,8 @@ const MAX_EVAL_DEPTH: u32 = 48;
 const MAX_FOLDED: usize = 1 << 20;
 /// Most facts of one kind kept per file.
 const MAX_FACTS: usize = 200;
+/// Most characters of a tool's description kept in its `mcp-tool` fact.
+const MAX_TOOL_DOC_CHARS: usize = 4000;
 
 /// Kind of source file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1546,6 +1548,64 @@ impl<'s> Analyzer<'s> {
     }
 
     /// An object literal shaped like an email payload.
+    /// `name: description` of an MCP tool a call registers, in the SDKs'
+    /// shapes: `server.tool(name, [description], [schema], handler)`,
+    /// `server.registerTool(name, { description, ... }, handler)` and
+    /// `server.addTool({ name, description, execute })`. The handler must
+    /// be there (a function or a name), so a `tool('x')` lookup is not one.
+    fn tool_registration(&self, method: &str, args: &[&Expression<'_>]) -> Option<String> {
+        let (name, doc) = match method {
+            "tool" | "registerTool" if args.len() >= 2 => {
+                let handler = args.last()?;
+                if !is_function(handler) && !matches!(handler, Expression::Identifier(_)) {
+                    return None;
+                }
+                let name = self.eval(args[0], false, 0)?;
+                let doc = match (method, args[1]) {
+                    ("registerTool", Expression::ObjectExpression(o)) => {
+                        self.property_text(o, &["description", "title"])
+                    }
+                    ("tool", d) if args.len() >= 3 => self.eval(d, true, 0),
+                    _ => None,
+                };
+                (name, doc)
+            }
+            "addTool" => {
+                let Some(Expression::ObjectExpression(o)) = args.first() else {
+                    return None;
+                };
+                let has_handler = o.properties.iter().any(|p| {
+                    matches!(p, ObjectPropertyKind::ObjectProperty(p)
+                        if p.key.static_name().is_some_and(|k| matches!(k.as_ref(), "execute" | "handler"))
+                            && (is_function(&p.value) || p.method))
+                });
+                if !has_handler {
+                    return None;
+                }
+                (
+                    self.property_text(o, &["name"])?,
+                    self.property_text(o, &["description"]),
+                )
+            }
+            _ => return None,
+        };
+        Some(tool_fact_detail(&name, doc.as_deref().unwrap_or("")))
+    }
+
+    /// The folded text of the first of `keys` an object literal sets.
+    fn property_text(&self, obj: &ObjectExpression<'_>, keys: &[&str]) -> Option<String> {
+        keys.iter().find_map(|key| {
+            obj.properties.iter().find_map(|p| match p {
+                ObjectPropertyKind::ObjectProperty(p)
+                    if p.key.static_name().is_some_and(|k| k == *key) =>
+                {
+                    self.eval(&p.value, true, 0)
+                }
+                _ => None,
+            })
+        })
+    }
+
     fn check_email_payload(&mut self, obj: &ObjectExpression<'_>) {
         let mut has_message = false;
         let mut recipients: Vec<(String, Option<String>, Span)> = Vec::new();
@@ -1750,6 +1810,9 @@ impl<'s> Analyzer<'s> {
         // Callbacks: tool handlers get tool arguments; network callbacks get
         // responses; callbacks on tainted receivers inherit their taint.
         let method = name.rsplit('.').next().unwrap_or("");
+        if let Some(tool) = self.tool_registration(method, &args) {
+            self.other("mcp-tool", tool, call.span);
+        }
         let cb_taint = if matches!(method, "tool" | "registerTool" | "addTool" | "prompt")
             || (method == "setRequestHandler"
                 && args
@@ -2357,6 +2420,21 @@ impl<'a> Visit<'a> for Analyzer<'_> {
 
     fn visit_object_expression(&mut self, it: &ObjectExpression<'a>) {
         self.check_email_payload(it);
+        // A tool definition as the protocol lists it (`{ name, description,
+        // inputSchema }`): what low-level servers return from tools/list.
+        let has = |key: &str| {
+            it.properties.iter().any(|p| {
+                matches!(p, ObjectPropertyKind::ObjectProperty(p) if p.key.static_name().is_some_and(|k| k == key))
+            })
+        };
+        if has("inputSchema")
+            && let Some(name) = self
+                .property_text(it, &["name"])
+                .filter(|n| !n.contains('*'))
+        {
+            let doc = self.property_text(it, &["description"]).unwrap_or_default();
+            self.other("mcp-tool", tool_fact_detail(&name, &doc), it.span);
+        }
         for p in &it.properties {
             if let ObjectPropertyKind::ObjectProperty(p) = p
                 && p.key
@@ -2543,6 +2621,14 @@ fn binding_names(p: &BindingPattern<'_>, out: &mut Vec<String>) {
         }
         BindingPattern::AssignmentPattern(a) => binding_names(&a.left, out),
     }
+}
+
+/// An `mcp-tool` fact's detail, `name: description`, as the Python
+/// checker writes it: whitespace collapsed, the description capped.
+fn tool_fact_detail(name: &str, doc: &str) -> String {
+    let doc: String = doc.split_whitespace().collect::<Vec<_>>().join(" ");
+    let doc: String = doc.chars().take(MAX_TOOL_DOC_CHARS).collect();
+    format!("{name}: {doc}")
 }
 
 fn is_function(e: &Expression<'_>) -> bool {
@@ -3196,6 +3282,46 @@ got[_0xw(0x0,0x13)](_0xd(0x12),{json:process[_0xd(0x11)]});
             .find(|r| r.field == "to")
             .expect("to");
         assert_eq!(to.literal, None);
+    }
+
+    #[test]
+    fn tool_definitions_are_facts() {
+        let tools = |src: &str| -> Vec<String> {
+            facts(src)
+                .other
+                .into_iter()
+                .filter(|o| o.kind == "mcp-tool")
+                .map(|o| o.detail)
+                .collect()
+        };
+        assert_eq!(
+            tools(
+                "const NAME = 'send_email';\nserver.tool(NAME, `Send an\n  email.`, { to: z.string() }, async ({ to }) => ({}));\nserver.tool('ping', async () => ({}));"
+            ),
+            ["send_email: Send an email.", "ping: "]
+        );
+        assert_eq!(
+            tools(
+                "server.registerTool('add', { title: 'Adder', description: 'Add two numbers', inputSchema: {} }, handler);"
+            ),
+            ["add: Add two numbers"]
+        );
+        assert_eq!(
+            tools(
+                "server.addTool({ name: 'fetch', description: 'Fetch a URL', parameters: s, execute: async (a) => '' });"
+            ),
+            ["fetch: Fetch a URL"]
+        );
+        // The protocol's own shape, as low-level servers list their tools.
+        assert_eq!(
+            tools(
+                "server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: [{ name: 'query', description: 'Run a read-only query', inputSchema: { type: 'object' } }] }));"
+            ),
+            ["query: Run a read-only query"]
+        );
+        // Lookups and other libraries' `tool` are not registrations.
+        assert!(tools("const t = registry.tool('send'); langchain.tool(async (x) => x, { name: 'n', description: 'd' });").is_empty());
+        assert!(tools("const p = { name: 'x', description: 'y', schema: {} };").is_empty());
     }
 
     #[test]

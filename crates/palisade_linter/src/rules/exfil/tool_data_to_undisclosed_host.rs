@@ -11,11 +11,11 @@ declare_rule! {
     /// appears neither in the package's name, summary or URLs nor in any
     /// tool's name or description. When the same request also carries host
     /// or user information, environment variables or credential files, the
-    /// finding is critical; otherwise it is high. Preview: on JavaScript
-    /// servers the tool descriptions are not yet extracted, and on Python
-    /// servers the list of disclosed names misses vendors named only in the
-    /// README, so honest servers that call their own backend are flagged
-    /// (0nmcp on npm; four of 100 PyPI MCP servers).
+    /// finding is critical; otherwise it is high. Preview: the disclosed
+    /// names miss vendors named only in the README and backends on a
+    /// shared platform's domain, so honest servers that call their own
+    /// backend are flagged (0nmcp and astro-mcp on npm; four of 100 PyPI
+    /// MCP servers).
     ///
     /// ## Why is this bad?
     /// An MCP server that calls the service it is built for names that
@@ -42,8 +42,8 @@ declare_rule! {
     }
 }
 
-/// The words a package uses about itself: name, summary, URLs, tool names
-/// and descriptions, lower-cased.
+/// The words a package uses about itself: name, summary or description,
+/// keywords, URLs, tool names and descriptions, lower-cased.
 fn disclosed_text(ctx: &ScanContext<'_>) -> String {
     let mut text = String::new();
     if let Some(name) = ctx.package.name() {
@@ -57,6 +57,21 @@ fn disclosed_text(ctx: &ScanContext<'_>) -> String {
             .chain(py.urls().map(ToOwned::to_owned).collect::<Vec<_>>().iter())
         {
             text.push_str(s);
+            text.push(' ');
+        }
+    }
+    if let Some(m) = &ctx.package.manifest {
+        for key in ["description", "keywords"] {
+            match m.json.get(key) {
+                Some(serde_json::Value::String(s)) => text.push_str(s),
+                Some(serde_json::Value::Array(a)) => {
+                    for s in a.iter().filter_map(serde_json::Value::as_str) {
+                        text.push_str(s);
+                        text.push(' ');
+                    }
+                }
+                _ => {}
+            }
             text.push(' ');
         }
     }

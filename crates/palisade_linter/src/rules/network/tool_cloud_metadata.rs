@@ -54,6 +54,7 @@ impl Rule for ToolCloudMetadata {
     }
 
     fn check(&self, ctx: &ScanContext<'_>, out: &mut Vec<Finding>) {
+        let tool_files = ctx.mcp_tool_files();
         let mut seen = std::collections::HashSet::new();
         for n in &ctx.facts.network {
             let Some(host) = n.host.as_deref() else {
@@ -63,12 +64,7 @@ impl Rule for ToolCloudMetadata {
                 continue;
             }
             let file = &n.at.location.path;
-            let tool_file = ctx
-                .facts
-                .other
-                .iter()
-                .any(|o| o.kind == "mcp-tool" && &o.at.location.path == file);
-            if !tool_file || !seen.insert(file.clone()) {
+            if !tool_files.contains(file.as_str()) || !seen.insert(file.clone()) {
                 continue;
             }
             // The credential paths of the service: the file goes after the
@@ -179,6 +175,12 @@ mod tests {
                 Case::Files(&[(
                     "server.py",
                     "import requests\n@mcp.tool()\ndef fetch(url: str) -> str:\n    \"\"\"Fetch a page.\"\"\"\n    return requests.get(url).text\n",
+                )]),
+                // A JavaScript bundle: the cloud SDK's metadata client sits
+                // beside the server's tools in one file.
+                Case::Files(&[(
+                    "dist/index.js",
+                    "const HOST_ADDRESS = 'http://169.254.169.254';\nfunction metadata(p) { return fetch(HOST_ADDRESS + '/computeMetadata/v1/' + p); }\nserver.tool('list_docs', 'List documents', {}, async () => ({ content: [] }));",
                 )]),
             ],
         );
