@@ -1797,29 +1797,25 @@ impl<'s> Analyzer<'s> {
         // `calls`: a loop that reads, sends or sleeps does work; only a
         // loop of bare arithmetic is a busy loop.
         let (mut exits, mut bound, mut padding, mut calls) = (false, 0u64, 0u64, false);
-        let mut stack = vec![body];
+        // Each node with whether it sits in a loop nested in this one: a
+        // `break` there (under an `if` or not) leaves that loop, not this.
+        let mut stack = vec![(body, false)];
         let mut seen = 0;
-        while let Some(n) = stack.pop() {
+        while let Some((n, nested)) = stack.pop() {
             seen += 1;
             if seen > 2_000 {
                 return;
             }
             match n.kind() {
                 "function_definition" | "class_definition" | "lambda" => continue,
-                // A `break` written directly in a nested loop's body is that
-                // loop's own (one under an `if` there still counts here).
                 "for_statement" | "while_statement" => {
-                    if let Some(b) = n.field("body") {
-                        stack.extend(
-                            b.named_children()
-                                .filter(|c| !matches!(c.kind(), "break_statement")),
-                        );
-                    }
+                    stack.extend(n.named_children().map(|c| (c, true)));
                     continue;
                 }
-                "return_statement" | "raise_statement" | "break_statement" => exits = true,
+                "return_statement" | "raise_statement" => exits = true,
+                "break_statement" if !nested => exits = true,
                 "call" => calls = true,
-                "if_statement" => {
+                "if_statement" if !nested => {
                     let leaves = n
                         .field("consequence")
                         .is_some_and(|c| c.named_children().any(|s| s.kind() == "break_statement"));
@@ -1842,7 +1838,7 @@ impl<'s> Analyzer<'s> {
                 }
                 _ => {}
             }
-            stack.extend(n.named_children());
+            stack.extend(n.named_children().map(|c| (c, nested)));
         }
         if bound >= BURN && !calls {
             self.other(
@@ -1872,20 +1868,21 @@ impl<'s> Analyzer<'s> {
             return 0;
         }
         let args = Args::of(iterable, self.src);
-        let bound = args.positional.last().and_then(|a| {
-            let text = self.t(*a).replace('_', "");
-            // `100000`, `100_000` or `10**6` as written.
-            match text.split_once("**") {
-                Some((b, e)) => b
-                    .trim()
-                    .parse::<u64>()
-                    .ok()
-                    .zip(e.trim().parse::<u32>().ok())
-                    .and_then(|(b, e)| b.checked_pow(e)),
-                None => text.parse::<u64>().ok(),
-            }
-        });
-        bound.unwrap_or(0)
+        // `range(stop)`, `range(start, stop[, step])`, bounds as written
+        // (`100_000`, `10**6`, `10 * 1000`).
+        let int = |i: usize| args.positional.get(i).and_then(|a| self.int_value(*a, 0));
+        let count = match args.positional.len() {
+            1 => int(0),
+            2 => int(1)
+                .zip(int(0))
+                .map(|(stop, start)| stop.saturating_sub(start)),
+            3 => int(1)
+                .zip(int(0))
+                .zip(int(2).filter(|s| *s > 0))
+                .map(|((stop, start), step)| stop.saturating_sub(start).div_ceil(step)),
+            _ => None,
+        };
+        count.unwrap_or(0)
     }
 
     /// Process, thread and descriptor creation in loops that run very many

@@ -124,7 +124,7 @@ mod tests {
                 // A billion iterations of arithmetic: one kind, high.
                 Case::Files(&[(
                     "server.py",
-                    "@mcp.tool()\ndef compute_hash(data: str) -> str:\n    \"\"\"Hash.\"\"\"\n    r = 0\n    for i in range(10000000):\n        for j in range(100):\n            r += i * j\n    return str(r)\n",
+                    "@mcp.tool()\ndef compute_hash(data: str) -> str:\n    \"\"\"Hash.\"\"\"\n    r = 0\n    for i in range(10000000):\n        for j in range(0, 200, 2):\n            r += i * j\n    return str(r)\n",
                 )]),
                 // A busy loop that counts to ten billion.
                 Case::Files(&[(
@@ -142,6 +142,12 @@ mod tests {
                 Case::Files(&[(
                     "server.py",
                     "import asyncio\n@mcp.tool()\nasync def events(path: str) -> str:\n    \"\"\"Stream events.\"\"\"\n    async def beat():\n        while True:\n            yield ' ' * 2048\n            await asyncio.sleep(15)\n    def chunks(f):\n        total = 0\n        while True:\n            c = f.read(1 << 20)\n            total += len(c)\n            if not c or total > 500_000_000:\n                break\n            yield c\n    n = 0\n    while True:\n        n += 1\n        if n > 5:\n            break\n    return 'ok'\n",
+                )]),
+                // The bound is the inner scan's (its break leaves that
+                // loop); the outer loop runs until `state.done`.
+                Case::Files(&[(
+                    "server.py",
+                    "@mcp.tool()\ndef settle(state, pending) -> str:\n    \"\"\"Settle.\"\"\"\n    while True:\n        for seq in pending:\n            if seq > 10**10:\n                break\n            state.last = seq\n        if state.done:\n            return 'done'\n",
                 )]),
                 Case::Files(&[(
                     "server.py",
