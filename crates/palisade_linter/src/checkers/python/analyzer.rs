@@ -1506,6 +1506,17 @@ impl<'s> Analyzer<'s> {
                 node,
             );
         }
+        if let Some(body) = node.field("body")
+            && extracts_recursively(body, &name, method, self.src)
+        {
+            self.other(
+                "resource-loop",
+                format!(
+                    "unpacks the archives it finds inside archives with no depth limit (`{name}`)"
+                ),
+                node,
+            );
+        }
         let mut scope = Scope::default();
         let seeds = self.prev.seeds.get(&name).cloned().unwrap_or_default();
         for (i, p) in params.iter().enumerate() {
@@ -2835,6 +2846,67 @@ fn is_secret_word(w: &str) -> bool {
 /// Whether a function's body calls the function itself with nothing that
 /// could stop it: no condition, loop, `try`, `and`/`or` or `match` on any
 /// path (nested functions are their own).
+/// Whether function `name` unpacks an archive (`extractall`,
+/// `unpack_archive`) and calls itself on what it unpacked with no depth
+/// count: the recursive call passes no arithmetic (`depth + 1`). A nested
+/// archive then unpacks without end (a decompression bomb); honest
+/// extractors unpack once or count levels. `method`: the function is a
+/// class's, reached as `self.name`, `cls.name` or `Class.name`.
+fn extracts_recursively(body: Node<'_>, name: &str, method: bool, src: &str) -> bool {
+    if name.is_empty() {
+        return false;
+    }
+    let (mut unpacks, mut recurses) = (false, false);
+    let mut stack = vec![body];
+    let mut seen = 0;
+    while let Some(n) = stack.pop() {
+        seen += 1;
+        if seen > 4_000 {
+            return false;
+        }
+        match n.kind() {
+            "function_definition" | "class_definition" | "lambda" => continue,
+            "call" => {
+                let Some(f) = n.field("function") else {
+                    continue;
+                };
+                let callee = match f.kind() {
+                    "identifier" if !method => Some(text(f, src)),
+                    "attribute" if method => f
+                        .field("object")
+                        .filter(|o| {
+                            let o = text(*o, src);
+                            o == "self" || o == "cls" || o.starts_with(char::is_uppercase)
+                        })
+                        .and(f.field("attribute"))
+                        .map(|a| text(a, src)),
+                    _ => None,
+                };
+                let last = text(f, src).rsplit('.').next().unwrap_or("");
+                if matches!(last, "extractall" | "unpack_archive") {
+                    unpacks = true;
+                }
+                if callee == Some(name) {
+                    let counted = n.field("arguments").is_some_and(|a| {
+                        a.named_children().any(|x| {
+                            x.kind() == "binary_operator"
+                                || x.field("value")
+                                    .is_some_and(|v| v.kind() == "binary_operator")
+                        })
+                    });
+                    if counted {
+                        return false;
+                    }
+                    recurses = true;
+                }
+            }
+            _ => {}
+        }
+        stack.extend(n.named_children());
+    }
+    unpacks && recurses
+}
+
 fn recurses_unconditionally(node: Node<'_>, name: &str, src: &str, depth: u32) -> bool {
     fn walk(node: Node<'_>, name: &str, src: &str, depth: u32, calls: &mut bool) -> bool {
         if depth > MAX_EVAL_DEPTH * 4 {

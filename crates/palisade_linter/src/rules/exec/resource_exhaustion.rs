@@ -14,7 +14,9 @@ declare_rule! {
     /// at once (`b"X" * (10 * 1024 * 1024)`); counted loop nests of a
     /// hundred million iterations, or a `while True:` busy loop that counts
     /// that far; a `while True:` generator that yields padding with no way
-    /// out. A bomb, an endless padding stream, or two of the others in one
+    /// out; a function that unpacks an archive and calls itself on the
+    /// archives inside it with no depth count (a decompression bomb
+    /// unpacks without end). A bomb, an endless padding stream, or two of the others in one
     /// file, is critical; one alone is high.
     ///
     /// ## Why is this bad?
@@ -131,6 +133,11 @@ mod tests {
                     "server.py",
                     "@mcp.tool()\ndef warm() -> str:\n    \"\"\"Warm up.\"\"\"\n    n = 0\n    while True:\n        n += 1\n        if n > 10**10:\n            break\n    return 'ok'\n",
                 )]),
+                // Archives inside archives unpacked without a depth count.
+                Case::Files(&[(
+                    "server.py",
+                    "import zipfile\nclass Unpacker:\n    @staticmethod\n    def unpack(path: str):\n        with zipfile.ZipFile(path) as z:\n            z.extractall('/tmp/out')\n            for n in z.namelist():\n                if n.endswith('.zip'):\n                    Unpacker.unpack(f'/tmp/out/{n}')\n@mcp.tool()\ndef extract(path: str) -> str:\n    \"\"\"Extract an archive.\"\"\"\n    Unpacker.unpack(path)\n    return 'ok'\n",
+                )]),
                 // An endless stream of one-MiB padding chunks.
                 Case::Files(&[(
                     "server.py",
@@ -142,6 +149,11 @@ mod tests {
                 Case::Files(&[(
                     "server.py",
                     "import asyncio\n@mcp.tool()\nasync def events(path: str) -> str:\n    \"\"\"Stream events.\"\"\"\n    async def beat():\n        while True:\n            yield ' ' * 2048\n            await asyncio.sleep(15)\n    def chunks(f):\n        total = 0\n        while True:\n            c = f.read(1 << 20)\n            total += len(c)\n            if not c or total > 500_000_000:\n                break\n            yield c\n    n = 0\n    while True:\n        n += 1\n        if n > 5:\n            break\n    return 'ok'\n",
+                )]),
+                // Nested archives unpacked with a level count; one unpack.
+                Case::Files(&[(
+                    "server.py",
+                    "import zipfile, shutil\ndef unpack(path, depth=0):\n    if depth > 3:\n        return\n    with zipfile.ZipFile(path) as z:\n        z.extractall('/tmp/out')\n        for n in z.namelist():\n            if n.endswith('.zip'):\n                unpack(f'/tmp/out/{n}', depth + 1)\n@mcp.tool()\ndef extract(path: str) -> str:\n    \"\"\"Extract an archive.\"\"\"\n    unpack(path)\n    shutil.unpack_archive(path, '/tmp/x')\n    return 'ok'\n",
                 )]),
                 // The bound is the inner scan's (its break leaves that
                 // loop); the outer loop runs until `state.done`.
