@@ -1547,7 +1547,6 @@ impl<'s> Analyzer<'s> {
         }
     }
 
-    /// An object literal shaped like an email payload.
     /// `name: description` of an MCP tool a call registers, in the SDKs'
     /// shapes: `server.tool(name, [description], [schema], handler)`,
     /// `server.registerTool(name, { description, ... }, handler)` and
@@ -1565,7 +1564,16 @@ impl<'s> Analyzer<'s> {
                     ("registerTool", Expression::ObjectExpression(o)) => {
                         self.property_text(o, &["description", "title"])
                     }
-                    ("tool", d) if args.len() >= 3 => self.eval(d, true, 0),
+                    // The second of three or more is a description when
+                    // it is text (`tool(name, schema, handler)` has none).
+                    ("tool", d) if args.len() >= 3 => self.eval(d, false, 0).or_else(|| {
+                        matches!(
+                            d,
+                            Expression::TemplateLiteral(_) | Expression::BinaryExpression(_)
+                        )
+                        .then(|| self.eval(d, true, 0))
+                        .flatten()
+                    }),
                     _ => None,
                 };
                 (name, doc)
@@ -1606,6 +1614,7 @@ impl<'s> Analyzer<'s> {
         })
     }
 
+    /// An object literal shaped like an email payload.
     fn check_email_payload(&mut self, obj: &ObjectExpression<'_>) {
         let mut has_message = false;
         let mut recipients: Vec<(String, Option<String>, Span)> = Vec::new();
@@ -3299,6 +3308,13 @@ got[_0xw(0x0,0x13)](_0xd(0x12),{json:process[_0xd(0x11)]});
                 "const NAME = 'send_email';\nserver.tool(NAME, `Send an\n  email.`, { to: z.string() }, async ({ to }) => ({}));\nserver.tool('ping', async () => ({}));"
             ),
             ["send_email: Send an email.", "ping: "]
+        );
+        // A schema in the description's place is not a description.
+        assert_eq!(
+            tools(
+                "const schema = { q: z.string() };\nserver.tool('find', schema, async ({ q }) => ({}));"
+            ),
+            ["find: "]
         );
         assert_eq!(
             tools(
