@@ -138,8 +138,38 @@ pub(crate) fn is_test_path(path: &str) -> bool {
             .is_some_and(|(stem, _)| stem.ends_with("_test"))
 }
 
+/// Hosting platforms that give each customer a subdomain: a name under one
+/// of them belongs to that customer, not to the platform (the public suffix
+/// list's private section; the ones packages and malware use most).
+const SHARED_SUFFIXES: &[&str] = &[
+    "appspot.com",
+    "azurewebsites.net",
+    "blogspot.com",
+    "deno.dev",
+    "firebaseapp.com",
+    "fly.dev",
+    "github.io",
+    "gitlab.io",
+    "glitch.me",
+    "herokuapp.com",
+    "netlify.app",
+    "ngrok-free.app",
+    "ngrok.io",
+    "onrender.com",
+    "pages.dev",
+    "pythonanywhere.com",
+    "railway.app",
+    "repl.co",
+    "surge.sh",
+    "trycloudflare.com",
+    "vercel.app",
+    "web.app",
+    "workers.dev",
+];
+
 /// The registrable part of a host (`api.mail.example.co.uk` → `example.co.uk`,
-/// `api.example.com` → `example.com`).
+/// `api.example.com` → `example.com`, `api.acme.workers.dev` →
+/// `acme.workers.dev`).
 pub fn registrable_domain(host: &str) -> String {
     let labels: Vec<&str> = host.trim_end_matches('.').split('.').collect();
     let n = labels.len();
@@ -147,8 +177,10 @@ pub fn registrable_domain(host: &str) -> String {
         return host.to_ascii_lowercase();
     }
     let second = labels[n - 2];
-    let take = if labels[n - 1].len() == 2
-        && matches!(second, "co" | "com" | "org" | "net" | "ac" | "gov" | "edu")
+    let suffix = labels[n - 2..].join(".").to_ascii_lowercase();
+    let take = if (labels[n - 1].len() == 2
+        && matches!(second, "co" | "com" | "org" | "net" | "ac" | "gov" | "edu"))
+        || SHARED_SUFFIXES.contains(&suffix.as_str())
     {
         3
     } else {
@@ -216,5 +248,12 @@ mod tests {
         assert_eq!(registrable_domain("api.postmarkapp.com"), "postmarkapp.com");
         assert_eq!(registrable_domain("a.b.example.co.uk"), "example.co.uk");
         assert_eq!(registrable_domain("localhost"), "localhost");
+        // Each customer of a hosting platform is its own domain.
+        assert_eq!(
+            registrable_domain("api.acme.Workers.dev"),
+            "acme.workers.dev"
+        );
+        assert_eq!(registrable_domain("acme.github.io"), "acme.github.io");
+        assert_eq!(registrable_domain("workers.dev"), "workers.dev");
     }
 }

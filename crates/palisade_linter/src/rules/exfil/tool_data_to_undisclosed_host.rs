@@ -13,9 +13,9 @@ declare_rule! {
     /// or user information, environment variables or credential files, the
     /// finding is critical; otherwise it is high. Preview: the disclosed
     /// names miss vendors named only in the README and backends on a
-    /// shared platform's domain, so honest servers that call their own
-    /// backend are flagged (0nmcp and astro-mcp on npm; four of 100 PyPI
-    /// MCP servers).
+    /// hosting platform under the author's handle, so honest servers that
+    /// call their own backend are flagged (0nmcp and astro-mcp on npm; four
+    /// of 100 PyPI MCP servers).
     ///
     /// ## Why is this bad?
     /// An MCP server that calls the service it is built for names that
