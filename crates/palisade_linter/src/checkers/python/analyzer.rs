@@ -1,17 +1,17 @@
-//! The walk over a Python syntax tree (tree-sitter's, copied flat): scopes, constant folding, taint,
-//! and the facts they prove.
+//! The walk over a Python syntax tree (tree-sitter's, copied flat by
+//! `tree`): scopes, constant folding, taint, and the facts they prove.
 
 use std::collections::{HashMap, HashSet};
 use std::num::NonZeroU16;
 use std::sync::LazyLock;
 
-use super::tree::{Node, Tree};
 use palisade_diagnostics::{
     DecodeRunFact, EmailRecipientFact, EnvAccessFact, Fact, FactKind, Facts, FlowFact, HostKind,
     ImportFact, NetworkFact, PathFact, ProcessFact,
 };
 
 use super::strings::{decode_base64, decode_hex, rot13, unescape};
+use super::tree::{Node, Tree};
 use super::{PyFileResult, PyRole, apis};
 use crate::classify;
 use crate::lines::LineIndex;
