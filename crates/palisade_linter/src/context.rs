@@ -68,7 +68,7 @@ impl ScanContext<'_> {
             .iter()
             .filter(|o| {
                 o.kind == "mcp-tool"
-                    && o.at.location.path.ends_with(".py")
+                    && crate::checkers::python::package::is_python_source(&o.at.location.path)
                     && !is_test_path(&o.at.location.path)
             })
             .map(|o| o.at.location.path.as_str())

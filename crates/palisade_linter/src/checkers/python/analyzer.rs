@@ -2,8 +2,6 @@
 //! `tree`): scopes, constant folding, taint, and the facts they prove.
 
 use std::collections::{HashMap, HashSet};
-use std::num::NonZeroU16;
-use std::sync::LazyLock;
 
 use palisade_diagnostics::{
     DecodeRunFact, EmailRecipientFact, EnvAccessFact, Fact, FactKind, Facts, FlowFact, HostKind,
@@ -26,51 +24,6 @@ const MAX_FOLDED: usize = 1 << 20;
 const MAX_FACTS: usize = 200;
 /// Most characters of a tool's description kept in its `mcp-tool` fact.
 const MAX_TOOL_DOC_CHARS: usize = 4000;
-
-/// The grammar fields the analyser reads.
-const FIELDS: [&str; 19] = [
-    "alias",
-    "arguments",
-    "attribute",
-    "body",
-    "condition",
-    "definition",
-    "expression",
-    "function",
-    "key",
-    "left",
-    "module_name",
-    "name",
-    "object",
-    "operator",
-    "parameters",
-    "right",
-    "subscript",
-    "superclasses",
-    "value",
-];
-
-/// Their ids, looked up once: `child_by_field_name` looks a name up in the
-/// grammar's table, a string compare per field, on every call (about a
-/// tenth of the analyser's time on large packages).
-static FIELD_IDS: LazyLock<[Option<NonZeroU16>; FIELDS.len()]> = LazyLock::new(|| {
-    let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
-    FIELDS.map(|f| language.field_id_for_name(f))
-});
-
-/// A node's child in a named field.
-trait Field<'t> {
-    fn field(&self, name: &'static str) -> Option<Node<'t>>;
-}
-
-impl<'t> Field<'t> for Node<'t> {
-    fn field(&self, name: &'static str) -> Option<Node<'t>> {
-        match FIELDS.iter().position(|f| *f == name) {
-            Some(i) => self.child_by_field_id(FIELD_IDS[i]?.get()),
-            None => self.child_by_field_name(name),
-        }
-    }
-}
 
 type Taint = u16;
 const ENV_BULK: Taint = 1;
@@ -185,6 +138,9 @@ struct Analyzer<'s> {
     /// A walk of the environment stores the values it picks.
     env_keeps: bool,
     secret_words: Option<Fact>,
+    /// The source names an archive unpacker: only then is each function
+    /// walked for nested unpacking (`extracts_recursively`).
+    unpacks_archives: bool,
 }
 
 /// Most passes over one file. Each learns what local functions receive,
@@ -203,6 +159,9 @@ pub(super) fn run(path: &str, src: &str, tree: &Tree, role: PyRole) -> PyFileRes
     if errors == 0 && root.has_error() {
         errors = 1;
     }
+    let unpacks_archives = ["extractall", "unpack_archive"]
+        .iter()
+        .any(|f| memchr::memmem::find(src.as_bytes(), f.as_bytes()).is_some());
     let mut prev = Summaries::default();
     let mut result = PyFileResult::default();
     for pass in 0..MAX_PASSES {
@@ -227,6 +186,7 @@ pub(super) fn run(path: &str, src: &str, tree: &Tree, role: PyRole) -> PyFileRes
             env_loop: false,
             env_keeps: false,
             secret_words: None,
+            unpacks_archives,
         };
         a.visit(root, 0);
         if pass > 0 {
@@ -1378,7 +1338,7 @@ impl<'s> Analyzer<'s> {
     }
 
     fn visit_import(&mut self, node: Node<'_>) {
-        let names: Vec<Node<'_>> = node.children_by_field_name("name").collect();
+        let names: Vec<Node<'_>> = node.fields("name").collect();
         for n in names {
             let (module, alias) = match n.kind() {
                 "aliased_import" => (
@@ -1407,7 +1367,7 @@ impl<'s> Analyzer<'s> {
             .map(|m| self.t(m).to_owned())
             .unwrap_or_default();
         self.record_import(Some(module.clone()), "from", node);
-        let names: Vec<Node<'_>> = node.children_by_field_name("name").collect();
+        let names: Vec<Node<'_>> = node.fields("name").collect();
         for n in names {
             let (name, alias) = match n.kind() {
                 "aliased_import" => (
@@ -1506,7 +1466,8 @@ impl<'s> Analyzer<'s> {
                 node,
             );
         }
-        if let Some(body) = node.field("body")
+        if self.unpacks_archives
+            && let Some(body) = node.field("body")
             && extracts_recursively(body, &name, method, self.src)
         {
             self.other(

@@ -24,6 +24,49 @@ const HAS_ERROR: u8 = 1 << 2;
 /// tree-sitter's id for an `ERROR` node.
 const ERROR_KIND: u16 = u16::MAX;
 
+/// The grammar fields the analyser reads, with their ids looked up once:
+/// tree-sitter finds a field by name with a string compare per field of
+/// the grammar, on every call.
+const FIELDS: [&str; 20] = [
+    "alias",
+    "arguments",
+    "attribute",
+    "body",
+    "condition",
+    "consequence",
+    "definition",
+    "expression",
+    "function",
+    "key",
+    "left",
+    "module_name",
+    "name",
+    "object",
+    "operator",
+    "parameters",
+    "right",
+    "subscript",
+    "superclasses",
+    "value",
+];
+
+static FIELD_IDS: LazyLock<[u16; FIELDS.len()]> = LazyLock::new(|| {
+    let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
+    FIELDS.map(|f| language.field_id_for_name(f).map_or(0, NonZeroU16::get))
+});
+
+/// A field's id; 0, which no child carries, when the grammar has no such
+/// field. Fields outside `FIELDS` are looked up in the grammar each time.
+fn field_id(name: &str) -> u16 {
+    match FIELDS.iter().position(|f| *f == name) {
+        Some(i) => FIELD_IDS[i],
+        None => {
+            let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
+            language.field_id_for_name(name).map_or(0, NonZeroU16::get)
+        }
+    }
+}
+
 /// Kind names by kind id, looked up once.
 static KINDS: LazyLock<Vec<String>> = LazyLock::new(|| {
     let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
@@ -219,26 +262,17 @@ impl<'t> Node<'t> {
         self.named_children().count()
     }
 
-    /// The first child in field `id`.
-    pub(super) fn child_by_field_id(&self, id: u16) -> Option<Node<'t>> {
-        self.children().find(|c| c.raw().field == id)
-    }
-
-    pub(super) fn child_by_field_name(&self, name: &str) -> Option<Node<'t>> {
-        self.child_by_field_id(field_id(name)?)
+    /// The first child in field `name`.
+    pub(super) fn field(&self, name: &str) -> Option<Node<'t>> {
+        self.fields(name).next()
     }
 
     /// Every child in field `name`.
-    pub(super) fn children_by_field_name(&self, name: &str) -> impl Iterator<Item = Node<'t>> + 't {
-        let id = field_id(name).unwrap_or(0);
+    pub(super) fn fields(&self, name: &str) -> impl Iterator<Item = Node<'t>> + 't {
+        let id = field_id(name);
         self.children()
             .filter(move |n| id != 0 && n.raw().field == id)
     }
-}
-
-fn field_id(name: &str) -> Option<u16> {
-    let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
-    language.field_id_for_name(name).map(NonZeroU16::get)
 }
 
 pub(super) struct Children<'t> {
