@@ -19,6 +19,10 @@ mod tester;
 
 pub use checkers::prompt::{OverridePhrase, override_phrases};
 pub use checkers::python::strip_comments as strip_python_comments;
+#[doc(hidden)]
+pub use checkers::python::{
+    facts_mismatch as python_facts_mismatch, tree_mismatch as python_tree_mismatch,
+};
 pub use context::{CodeFile, ScanContext};
 pub use engine::{Engine, EngineOptions};
 pub use rule::{Rule, RuleMeta};

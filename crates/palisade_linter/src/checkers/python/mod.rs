@@ -14,6 +14,7 @@
 
 mod analyzer;
 mod apis;
+mod ast;
 pub(crate) mod package;
 mod strings;
 mod tree;
@@ -100,6 +101,9 @@ pub fn strip_comments(source: &str) -> String {
 
 /// Analyses one Python file.
 pub(crate) fn analyse(path: &str, source: &str, role: PyRole) -> PyFileResult {
+    if let Some(tree) = ast::build(source) {
+        return analyzer::run(path, source, &tree, role);
+    }
     let tree = match parse(source) {
         Ok(t) => t,
         Err(e) => {
@@ -113,6 +117,8 @@ pub(crate) fn analyse(path: &str, source: &str, role: PyRole) -> PyFileResult {
     let tree = tree::Tree::build(&tree);
     analyzer::run(path, source, &tree, role)
 }
+
+pub use ast::{facts_mismatch, tree_mismatch};
 
 #[cfg(test)]
 mod tests;

@@ -27,11 +27,14 @@ const ERROR_KIND: u16 = u16::MAX;
 /// The grammar fields the analyser reads, with their ids looked up once:
 /// tree-sitter finds a field by name with a string compare per field of
 /// the grammar, on every call.
-const FIELDS: [&str; 20] = [
+const FIELDS: [&str; 26] = [
     "alias",
+    "alternative",
+    "argument",
     "arguments",
     "attribute",
     "body",
+    "cause",
     "condition",
     "consequence",
     "definition",
@@ -43,10 +46,13 @@ const FIELDS: [&str; 20] = [
     "name",
     "object",
     "operator",
+    "operators",
     "parameters",
+    "return_type",
     "right",
     "subscript",
     "superclasses",
+    "type",
     "value",
 ];
 
@@ -57,7 +63,7 @@ static FIELD_IDS: LazyLock<[u16; FIELDS.len()]> = LazyLock::new(|| {
 
 /// A field's id; 0, which no child carries, when the grammar has no such
 /// field. Fields outside `FIELDS` are looked up in the grammar each time.
-fn field_id(name: &str) -> u16 {
+pub(super) fn field_id(name: &str) -> u16 {
     match FIELDS.iter().position(|f| *f == name) {
         Some(i) => FIELD_IDS[i],
         None => {
@@ -65,6 +71,14 @@ fn field_id(name: &str) -> u16 {
             language.field_id_for_name(name).map_or(0, NonZeroU16::get)
         }
     }
+}
+
+/// A kind's id in the grammar (`named` tells `"*"` the token from a named
+/// node of the same name); 0 when the grammar has none.
+pub(super) fn kind_id(name: &str, named: bool) -> u16 {
+    static LANGUAGE: LazyLock<tree_sitter::Language> =
+        LazyLock::new(|| tree_sitter_python::LANGUAGE.into());
+    LANGUAGE.id_for_node_kind(name, named)
 }
 
 /// Kind names by kind id, looked up once.
@@ -170,6 +184,66 @@ impl Tree {
     }
 }
 
+/// Builds a tree node by node in pre-order, for syntax trees that do not
+/// come from tree-sitter (`ast.rs`): `open` a node, add its children,
+/// `close` it.
+#[derive(Debug, Default)]
+pub(super) struct Builder {
+    nodes: Vec<Raw>,
+    /// The open nodes: (node, its last child so far).
+    open: Vec<(u32, u32)>,
+}
+
+impl Builder {
+    /// Starts a node under the innermost open one; `None` past four
+    /// billion nodes.
+    pub(super) fn open(
+        &mut self,
+        kind: u16,
+        field: u16,
+        start: u32,
+        end: u32,
+        named: bool,
+    ) -> Option<u32> {
+        let id = u32::try_from(self.nodes.len())
+            .ok()
+            .filter(|i| *i != NONE)?;
+        let parent = match self.open.last_mut() {
+            Some((p, last)) => {
+                if *last == NONE {
+                    self.nodes[*p as usize].first_child = id;
+                } else {
+                    self.nodes[*last as usize].next_sibling = id;
+                }
+                *last = id;
+                *p
+            }
+            None => NONE,
+        };
+        self.nodes.push(Raw {
+            start,
+            end,
+            parent,
+            first_child: NONE,
+            next_sibling: NONE,
+            kind,
+            field,
+            flags: if named { NAMED } else { 0 },
+        });
+        self.open.push((id, NONE));
+        Some(id)
+    }
+
+    /// Ends the innermost open node.
+    pub(super) fn close(&mut self) {
+        self.open.pop();
+    }
+
+    pub(super) fn finish(self) -> Tree {
+        Tree { nodes: self.nodes }
+    }
+}
+
 #[derive(Clone, Copy)]
 pub(super) struct Node<'t> {
     tree: &'t Tree,
@@ -237,6 +311,18 @@ impl<'t> Node<'t> {
 
     pub(super) fn has_error(&self) -> bool {
         self.raw().flags & HAS_ERROR != 0
+    }
+
+    /// Whether the node fills a field of its parent.
+    pub(super) fn has_field(&self) -> bool {
+        self.raw().field != 0
+    }
+
+    /// The field the node fills in its parent.
+    pub(super) fn field_name(&self) -> Option<&'static str> {
+        static LANGUAGE: LazyLock<tree_sitter::Language> =
+            LazyLock::new(|| tree_sitter_python::LANGUAGE.into());
+        NonZeroU16::new(self.raw().field).and_then(|f| LANGUAGE.field_name_for_id(f.get()))
     }
 
     pub(super) fn parent(&self) -> Option<Node<'t>> {
