@@ -1857,6 +1857,17 @@ def star_only(*, key):
     }
 
     #[test]
+    fn every_prefix_is_laid_out_or_refused() {
+        // Cut anywhere, the file is valid (and laid out) or refused; the
+        // copy never indexes past what ruff produced.
+        let mut laid_out = 0;
+        for end in (0..=EVERY_SHAPE.len()).filter(|i| EVERY_SHAPE.is_char_boundary(*i)) {
+            laid_out += usize::from(build(&EVERY_SHAPE[..end]).is_some());
+        }
+        assert!(laid_out > 10, "{laid_out}");
+    }
+
+    #[test]
     fn deep_nesting_falls_back_instead_of_recursing() {
         let depth = 2_000;
         let src = format!("x = {}1{}\n", "(".repeat(depth), ")".repeat(depth));
