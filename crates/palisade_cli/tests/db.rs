@@ -387,9 +387,13 @@ fn local_scans_create_no_store() {
 #[test]
 fn db_import_reports_counts_and_status_shows_them() {
     let home = Home::new();
-    let mut pypi = record("MAL-2025-9002", "evil-py", json!({ "versions": ["0.1.0"] }));
-    pypi["affected"][0]["package"]["ecosystem"] = json!("PyPI");
-    let import = home.import(&[record("MAL-2025-9001", "alpha", every_version()), pypi]);
+    let mut other = record(
+        "MAL-2025-9002",
+        "evil-crate",
+        json!({ "versions": ["0.1.0"] }),
+    );
+    other["affected"][0]["package"]["ecosystem"] = json!("crates.io");
+    let import = home.import(&[record("MAL-2025-9001", "alpha", every_version()), other]);
     import.assert_code(0);
     let broken = home.sandbox.dir.path().join("osv/osv/malicious/npm/broken");
     std::fs::create_dir_all(&broken).expect("folder");
@@ -403,7 +407,7 @@ fn db_import_reports_counts_and_status_shows_them() {
     assert_eq!(counts["imported"], 0);
     assert_eq!(counts["unchanged"], 1);
     assert_eq!(counts["skipped"], 1);
-    assert_eq!(counts["other_ecosystems"]["PyPI"], 1);
+    assert_eq!(counts["other_ecosystems"]["crates.io"], 1);
     assert_eq!(counts["invalid"], 1);
     assert_eq!(
         counts["invalid_files"][0]["file"],
@@ -421,7 +425,8 @@ fn db_import_reports_counts_and_status_shows_them() {
     let text = home.run(&["db", "status"]);
     text.assert_code(0);
     assert!(
-        text.stdout.contains("1 in force naming 1 npm packages"),
+        text.stdout
+            .contains("1 in force naming 1 packages (npm, PyPI)"),
         "{}",
         text.stdout
     );

@@ -389,3 +389,104 @@ fn metadata_rules_read_the_index_record() {
         "{quiet:?}"
     );
 }
+
+/// Writes OSV malicious-package records for PyPI projects into the
+/// sandbox and imports them into its store.
+fn import_pypi_advisories(sandbox: &Sandbox, records: &[(&str, &str, Value)]) {
+    let root = sandbox.dir.path().join("osv");
+    for (id, name, affected) in records {
+        let mut entry = serde_json::json!({ "package": { "ecosystem": "PyPI", "name": name } });
+        if let (Some(entry), Some(extra)) = (entry.as_object_mut(), affected.as_object()) {
+            entry.extend(extra.clone());
+        }
+        let record = serde_json::json!({
+            "modified": "2025-06-01T12:00:00Z",
+            "id": id,
+            "summary": format!("Malicious code in {name} (PyPI)"),
+            "affected": [entry],
+        });
+        let dir = root.join("malicious/pypi").join(name);
+        std::fs::create_dir_all(&dir).expect("fixture folder");
+        std::fs::write(
+            dir.join(format!("{id}.json")),
+            serde_json::to_vec(&record).expect("json"),
+        )
+        .expect("fixture record");
+    }
+    let import = run(command(
+        sandbox,
+        None,
+        &["db", "import", root.to_str().expect("utf-8 path")],
+    ));
+    import.assert_code(0);
+}
+
+#[test]
+fn a_release_named_by_a_pypi_advisory_is_malicious() {
+    let index = index();
+    let sandbox = Sandbox::new();
+    import_pypi_advisories(
+        &sandbox,
+        &[
+            // Listed as `1.0.0`, spelt differently: the same PEP 440 release
+            // of the same normalised name.
+            (
+                "MAL-2025-7101",
+                "Demo",
+                serde_json::json!({ "versions": ["1.0.0"] }),
+            ),
+            (
+                "MAL-2025-7102",
+                "gone_pkg",
+                serde_json::json!({ "ranges": [{ "type": "ECOSYSTEM", "events": [{ "introduced": "0" }] }] }),
+            ),
+        ],
+    );
+    let scan = |spec: &str| {
+        run(command(
+            &sandbox,
+            Some(&index),
+            &["scan", spec, "--format", "json"],
+        ))
+    };
+
+    let named = scan("pypi:demo==1.0");
+    named.assert_code(1);
+    let report = named.json();
+    let package = common::only_package(&report);
+    assert_eq!(package["verdict"], "malicious", "{package:#}");
+    assert!(
+        rules(package).contains(&"known/malicious-advisory".to_owned()),
+        "{package:#}"
+    );
+    assert!(package.to_string().contains("MAL-2025-7101"), "{package:#}");
+
+    // Another release of the same project is analysed as usual.
+    let other = scan("pypi:demo==1.1");
+    other.assert_code(0);
+    assert_eq!(common::only_package(&other.json())["verdict"], "clean");
+
+    // A release the index no longer serves is still reported, from the
+    // advisory alone.
+    let gone = scan("pypi:gone-pkg==3.0");
+    gone.assert_code(1);
+    let report = gone.json();
+    let package = common::only_package(&report);
+    assert_eq!(package["verdict"], "malicious", "{package:#}");
+    assert!(
+        package.to_string().contains("was not analysed"),
+        "{package:#}"
+    );
+
+    // A lockfile pin goes through the same check.
+    std::fs::write(
+        sandbox.work().join("requirements.txt"),
+        "demo==1.0\nhelper==2.0\n",
+    )
+    .expect("write");
+    let project = scan("requirements.txt");
+    project.assert_code(1);
+    let packages = packages(&project);
+    assert_eq!(by_name(&packages, "demo")["verdict"], "malicious");
+    assert_eq!(by_name(&packages, "helper")["verdict"], "clean");
+}

@@ -7,7 +7,7 @@ use nodejs_semver::Version;
 use rusqlite::{OptionalExtension as _, Transaction, params};
 
 use crate::error::{Error, sql};
-use crate::osv::{Advisory, AffectedPackage, Event, VersionRange};
+use crate::osv::{Advisory, AffectedPackage, Event, VersionRange, lookup_name};
 use crate::store::Store;
 use crate::time::parse_rfc3339;
 
@@ -54,42 +54,59 @@ impl AffectedPackage {
     /// ordering (`ECOSYSTEM` ranges too, since npm's ecosystem ordering is
     /// semver). A range with a bound that is not a version is ignored.
     pub fn matches(&self, version: &str) -> Option<MatchReason> {
-        let parsed = Version::parse(version).ok();
+        self.matches_by(version, |v| Version::parse(v).ok())
+    }
+
+    /// [`Self::matches`] with the ecosystem's own version ordering: `parse`
+    /// reads a version (PEP 440 for PyPI), `None` when it is not one.
+    pub fn matches_by<V: Ord>(
+        &self,
+        version: &str,
+        parse: impl Fn(&str) -> Option<V>,
+    ) -> Option<MatchReason> {
+        let parsed = parse(version);
         let listed = self.versions.iter().any(|v| {
             v == version
                 || parsed
                     .as_ref()
-                    .is_some_and(|p| Version::parse(v).is_ok_and(|v| v == *p))
+                    .is_some_and(|p| parse(v).is_some_and(|v| v == *p))
         });
         if listed {
             return Some(MatchReason::Listed);
         }
         let parsed = parsed?;
-        self.ranges.iter().find_map(|r| range_matches(r, &parsed))
+        self.ranges
+            .iter()
+            .find_map(|r| range_matches(r, &parsed, &parse))
     }
 }
 
-/// A lower bound: OSV's `"0"` (before every version) or a version.
+/// A lower bound: OSV's `"0"` (before every version) or a version, with
+/// its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Lower {
+enum Lower<'a, V> {
     Zero,
-    At(Version),
+    At(V, &'a str),
 }
 
 #[derive(Debug, Clone)]
-enum Upper {
+enum Upper<'a, V> {
     /// `fixed` or `limit`: exclusive.
-    Before(Version),
+    Before(V, &'a str),
     /// `last_affected`: inclusive.
-    Through(Version),
+    Through(V, &'a str),
     /// No upper bound.
     Open,
 }
 
-fn range_matches(range: &VersionRange, version: &Version) -> Option<MatchReason> {
+fn range_matches<'a, V: Ord>(
+    range: &'a VersionRange,
+    version: &V,
+    parse: &impl Fn(&str) -> Option<V>,
+) -> Option<MatchReason> {
     // Parse and sort the events along the version line (OSV does not require
     // them in order); "0" sorts first.
-    let mut events: Vec<(Lower, &Event)> = Vec::with_capacity(range.events.len());
+    let mut events: Vec<(Lower<'a, V>, &'a Event)> = Vec::with_capacity(range.events.len());
     for event in &range.events {
         let text = match event {
             Event::Introduced(v) | Event::Fixed(v) | Event::LastAffected(v) | Event::Limit(v) => v,
@@ -97,7 +114,7 @@ fn range_matches(range: &VersionRange, version: &Version) -> Option<MatchReason>
         let point = if text == "0" && matches!(event, Event::Introduced(_)) {
             Lower::Zero
         } else {
-            Lower::At(Version::parse(text).ok()?)
+            Lower::At(parse(text)?, text.as_str())
         };
         events.push((point, event));
     }
@@ -105,23 +122,23 @@ fn range_matches(range: &VersionRange, version: &Version) -> Option<MatchReason>
         (Lower::Zero, Lower::Zero) => Ordering::Equal,
         (Lower::Zero, _) => Ordering::Less,
         (_, Lower::Zero) => Ordering::Greater,
-        (Lower::At(x), Lower::At(y)) => x.cmp(y),
+        (Lower::At(x, _), Lower::At(y, _)) => x.cmp(y),
     });
-    let mut intervals: Vec<(Lower, Upper)> = Vec::new();
-    let mut open: Option<Lower> = None;
+    let mut intervals: Vec<(Lower<'a, V>, Upper<'a, V>)> = Vec::new();
+    let mut open: Option<Lower<'a, V>> = None;
     for (point, event) in events {
         match (event, point) {
             (Event::Introduced(_), point) => {
                 open.get_or_insert(point);
             }
-            (Event::Fixed(_) | Event::Limit(_), Lower::At(v)) => {
+            (Event::Fixed(_) | Event::Limit(_), Lower::At(v, t)) => {
                 if let Some(start) = open.take() {
-                    intervals.push((start, Upper::Before(v)));
+                    intervals.push((start, Upper::Before(v, t)));
                 }
             }
-            (Event::LastAffected(_), Lower::At(v)) => {
+            (Event::LastAffected(_), Lower::At(v, t)) => {
                 if let Some(start) = open.take() {
-                    intervals.push((start, Upper::Through(v)));
+                    intervals.push((start, Upper::Through(v, t)));
                 }
             }
             (_, Lower::Zero) => {}
@@ -133,28 +150,28 @@ fn range_matches(range: &VersionRange, version: &Version) -> Option<MatchReason>
     intervals.into_iter().find_map(|(lower, upper)| {
         let above = match &lower {
             Lower::Zero => true,
-            Lower::At(v) => version >= v,
+            Lower::At(v, _) => version >= v,
         };
         let below = match &upper {
-            Upper::Before(v) => version < v,
-            Upper::Through(v) => version <= v,
+            Upper::Before(v, _) => version < v,
+            Upper::Through(v, _) => version <= v,
             Upper::Open => true,
         };
         (above && below).then(|| describe(&lower, &upper))
     })
 }
 
-fn describe(lower: &Lower, upper: &Upper) -> MatchReason {
+fn describe<V>(lower: &Lower<'_, V>, upper: &Upper<'_, V>) -> MatchReason {
     let upper_text = match upper {
-        Upper::Before(v) => Some(format!("<{v}")),
-        Upper::Through(v) => Some(format!("<={v}")),
+        Upper::Before(_, t) => Some(format!("<{t}")),
+        Upper::Through(_, t) => Some(format!("<={t}")),
         Upper::Open => None,
     };
     match (lower, upper_text) {
         (Lower::Zero, None) => MatchReason::AllVersions,
         (Lower::Zero, Some(u)) => MatchReason::Range(u),
-        (Lower::At(v), None) => MatchReason::Range(format!(">={v}")),
-        (Lower::At(v), Some(u)) => MatchReason::Range(format!(">={v} {u}")),
+        (Lower::At(_, t), None) => MatchReason::Range(format!(">={t}")),
+        (Lower::At(_, t), Some(u)) => MatchReason::Range(format!(">={t} {u}")),
     }
 }
 
@@ -171,7 +188,8 @@ pub(crate) enum Outcome {
     },
     /// Not a malicious-package record (a vulnerability advisory).
     NotMalicious,
-    /// No npm package in it: the ecosystems it names instead.
+    /// No package of an ecosystem palisade checks (npm, PyPI): the
+    /// ecosystems it names instead.
     OtherEcosystems(Vec<String>),
 }
 
@@ -205,8 +223,8 @@ pub(crate) fn apply(
     {
         return Ok(Outcome::Unchanged);
     }
-    let npm: Vec<&AffectedPackage> = advisory.npm().collect();
-    if advisory.withdrawn.is_none() && npm.is_empty() {
+    let checked: Vec<&AffectedPackage> = advisory.checked().collect();
+    if advisory.withdrawn.is_none() && checked.is_empty() {
         let mut ecosystems: Vec<String> = advisory
             .affected
             .iter()
@@ -215,7 +233,7 @@ pub(crate) fn apply(
         ecosystems.sort();
         ecosystems.dedup();
         if existing.is_some() {
-            // It named npm before and does not any more.
+            // It named a checked ecosystem before and does not any more.
             delete(tx, &advisory.id)?;
         }
         return Ok(Outcome::OtherEcosystems(ecosystems));
@@ -252,7 +270,9 @@ pub(crate) fn apply(
         let removed = existing.is_some_and(|(_, withdrawn)| withdrawn.is_none());
         return Ok(Outcome::Withdrawn { removed });
     }
-    for package in npm {
+    for package in checked {
+        let ecosystem = package.checked_ecosystem().unwrap_or("npm");
+        let name = lookup_name(ecosystem, &package.name);
         let versions = serde_json::to_string(&package.versions).map_err(|source| Error::Json {
             what: "affected versions",
             source,
@@ -263,9 +283,9 @@ pub(crate) fn apply(
         })?;
         tx.prepare_cached(
             "INSERT INTO advisory_packages (advisory_id, ecosystem, name, versions, ranges) \
-             VALUES (?1, 'npm', ?2, ?3, ?4)",
+             VALUES (?1, ?2, ?3, ?4, ?5)",
         )
-        .and_then(|mut stmt| stmt.execute(params![advisory.id, package.name, versions, ranges]))
+        .and_then(|mut stmt| stmt.execute(params![advisory.id, ecosystem, name, versions, ranges]))
         .map_err(sql("writing an affected package"))?;
     }
     Ok(if existing.is_some() {
@@ -296,19 +316,38 @@ impl Store {
         name: &str,
         version: &str,
     ) -> Result<Vec<AdvisoryMatch>, Error> {
+        self.malicious_advisories_in("npm", name, version, |v| Version::parse(v).ok())
+    }
+
+    /// The malicious-package advisories in force that name `name` at
+    /// `version` in `ecosystem` (`npm`, `PyPI`; PyPI names are compared
+    /// normalised), by id; `parse` reads the ecosystem's versions for
+    /// ranges and for listed versions written another way (`1.0` and
+    /// `1.0.0` under PEP 440).
+    ///
+    /// # Errors
+    /// [`Error::Sqlite`] when the query fails.
+    pub fn malicious_advisories_in<V: Ord>(
+        &self,
+        ecosystem: &str,
+        name: &str,
+        version: &str,
+        parse: impl Fn(&str) -> Option<V>,
+    ) -> Result<Vec<AdvisoryMatch>, Error> {
         type Row = (String, Option<String>, String, String, String, String);
+        let name = lookup_name(ecosystem, name);
         let rows: Vec<Row> = {
             let conn = self.conn();
             let mut stmt = conn
                 .prepare_cached(
                     "SELECT a.id, a.summary, a.aliases, a.modified, p.versions, p.ranges \
                      FROM advisory_packages p JOIN advisories a ON a.id = p.advisory_id \
-                     WHERE p.ecosystem = 'npm' AND p.name = ?1 AND a.withdrawn IS NULL \
+                     WHERE p.ecosystem = ?1 AND p.name = ?2 AND a.withdrawn IS NULL \
                      ORDER BY a.id",
                 )
                 .map_err(sql("looking up advisories"))?;
             let rows = stmt
-                .query_map(params![name], |row| {
+                .query_map(params![ecosystem, name], |row| {
                     Ok((
                         row.get(0)?,
                         row.get(1)?,
@@ -325,15 +364,15 @@ impl Store {
         let mut out: Vec<AdvisoryMatch> = Vec::new();
         for (id, summary, aliases, modified, versions, ranges) in rows {
             let package = AffectedPackage {
-                ecosystem: "npm".to_owned(),
-                name: name.to_owned(),
+                ecosystem: ecosystem.to_owned(),
+                name: name.clone(),
                 versions: serde_json::from_str(&versions).unwrap_or_default(),
                 ranges: serde_json::from_str(&ranges).unwrap_or_default(),
             };
             if out.iter().any(|m| m.id == id) {
                 continue;
             }
-            if let Some(reason) = package.matches(version) {
+            if let Some(reason) = package.matches_by(version, &parse) {
                 out.push(AdvisoryMatch {
                     id,
                     summary,

@@ -146,12 +146,54 @@ impl Advisory {
     pub fn npm(&self) -> impl Iterator<Item = &AffectedPackage> {
         self.affected.iter().filter(|a| a.is_npm())
     }
+
+    /// The affected entries of the ecosystems palisade checks.
+    pub fn checked(&self) -> impl Iterator<Item = &AffectedPackage> {
+        self.affected
+            .iter()
+            .filter(|a| a.checked_ecosystem().is_some())
+    }
+}
+
+/// The ecosystems whose advisories palisade keeps, as OSV spells them.
+pub const CHECKED_ECOSYSTEMS: [&str; 2] = ["npm", "PyPI"];
+
+/// A package name as advisories are looked up by: PyPI names normalised as
+/// the index compares them (PEP 503: lower case, runs of `-`, `_`, `.` as
+/// one `-`); npm names as they are.
+pub fn lookup_name(ecosystem: &str, name: &str) -> String {
+    if !ecosystem.eq_ignore_ascii_case("PyPI") {
+        return name.to_owned();
+    }
+    let mut out = String::with_capacity(name.len());
+    let mut separator = false;
+    for c in name.trim().chars() {
+        if matches!(c, '-' | '_' | '.') {
+            separator = true;
+            continue;
+        }
+        if separator && !out.is_empty() {
+            out.push('-');
+        }
+        separator = false;
+        out.extend(c.to_lowercase());
+    }
+    out
 }
 
 impl AffectedPackage {
     /// Whether this entry is for npm (OSV spells it `npm`; case is forgiven).
     pub fn is_npm(&self) -> bool {
         self.ecosystem.eq_ignore_ascii_case("npm")
+    }
+
+    /// The ecosystem as palisade stores it (`npm`, `PyPI`), when it is one
+    /// palisade checks.
+    pub fn checked_ecosystem(&self) -> Option<&'static str> {
+        CHECKED_ECOSYSTEMS
+            .iter()
+            .find(|e| self.ecosystem.eq_ignore_ascii_case(e))
+            .copied()
     }
 }
 

@@ -199,7 +199,7 @@ impl Store {
             advisories: count("SELECT count(*) FROM advisories WHERE withdrawn IS NULL")?,
             withdrawn: count("SELECT count(*) FROM advisories WHERE withdrawn IS NOT NULL")?,
             packages: count(
-                "SELECT count(DISTINCT p.name) FROM advisory_packages p \
+                "SELECT count(DISTINCT p.ecosystem || ':' || p.name) FROM advisory_packages p \
                  JOIN advisories a ON a.id = p.advisory_id WHERE a.withdrawn IS NULL",
             )?,
             verdicts: count("SELECT count(*) FROM verdicts")?,

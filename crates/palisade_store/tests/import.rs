@@ -28,18 +28,31 @@ fn ids(store: &Store, name: &str, version: &str) -> Vec<String> {
         .collect()
 }
 
+/// A release number without trailing zeros (`2.0` and `2.0.0` are one).
+fn release(v: &str) -> Option<Vec<u64>> {
+    let mut parts: Vec<u64> = v
+        .split('.')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    while parts.last() == Some(&0) {
+        parts.pop();
+    }
+    Some(parts)
+}
+
 #[test]
 fn imports_the_openssf_layout() {
     let (_dir, store) = store();
     let summary = store
         .import_path(&fixtures().join("osv"), &ImportLimits::default())
         .unwrap();
-    assert_eq!(summary.files, 8, "README.md is not read: {summary:?}");
-    assert_eq!(summary.imported, 3);
+    assert_eq!(summary.files, 9, "README.md is not read: {summary:?}");
+    assert_eq!(summary.imported, 4);
     assert_eq!(summary.withdrawn, 1);
     assert_eq!(summary.removed, 0);
     assert_eq!(summary.not_malicious, 1);
-    assert_eq!(summary.other_ecosystems.get("PyPI"), Some(&1));
+    assert_eq!(summary.other_ecosystems.get("crates.io"), Some(&1));
+    assert_eq!(summary.other_ecosystems.get("PyPI"), None);
     assert_eq!(summary.skipped(), 2);
     assert_eq!(summary.invalid, 2);
     let invalid: Vec<(&str, &str)> = summary
@@ -88,9 +101,28 @@ fn imports_the_openssf_layout() {
     assert_eq!(ids(&store, "ranged-pkg", "3.0.0-beta.2"), ["MAL-2025-0103"]);
     assert_eq!(ids(&store, "ranged-pkg", "3.0.2"), ["MAL-2025-0103"]);
     assert!(ids(&store, "ranged-pkg", "3.0.3").is_empty());
+    // PyPI: names compared normalised (PEP 503), versions in the
+    // ecosystem's order (here a stand-in for PEP 440: `2.0` is `2.0.0`).
+    let pypi = |name: &str, version: &str| -> Vec<String> {
+        store
+            .malicious_advisories_in("PyPI", name, version, release)
+            .unwrap()
+            .into_iter()
+            .map(|m| m.id)
+            .collect()
+    };
+    assert_eq!(pypi("evil-py", "0.1.0"), ["MAL-2025-0107"]);
+    assert_eq!(pypi("Evil.PY", "0.1"), ["MAL-2025-0107"]);
+    assert_eq!(pypi("evil_py", "2.2.9"), ["MAL-2025-0107"]);
+    assert!(pypi("evil-py", "2.3").is_empty());
+    assert!(pypi("evil-py", "0.2.0").is_empty());
+    assert!(pypi("evilpy", "0.1.0").is_empty());
+    // The npm lookup does not see PyPI records, nor the other way round.
+    assert!(ids(&store, "evil-py", "0.1.0").is_empty());
+    assert!(pypi("evil-logger", "7.7.7").is_empty());
     // Withdrawn, other ecosystems and vulnerabilities match nothing.
     assert!(ids(&store, "withdrawn-pkg", "1.0.0").is_empty());
-    assert!(ids(&store, "evil-py", "0.1.0").is_empty());
+    assert!(ids(&store, "evil-crate", "0.1.0").is_empty());
     assert!(ids(&store, "demo-merge", "4.0.0").is_empty());
     assert!(ids(&store, "broken", "1.0.0").is_empty());
     // Names are exact.
@@ -99,7 +131,7 @@ fn imports_the_openssf_layout() {
     let status = store.status().unwrap();
     assert_eq!(
         (status.advisories, status.withdrawn, status.packages),
-        (3, 1, 3)
+        (4, 1, 4)
     );
     let last = status.last_import.unwrap();
     assert_eq!(last.summary, summary);
@@ -113,7 +145,7 @@ fn reimport_updates_by_modified_and_withdrawals_remove() {
     store.import_path(&fixtures().join("osv"), &limits).unwrap();
     let again = store.import_path(&fixtures().join("osv"), &limits).unwrap();
     assert_eq!((again.imported, again.updated), (0, 0));
-    assert_eq!(again.unchanged, 4, "3 in force and 1 tombstone: {again:?}");
+    assert_eq!(again.unchanged, 5, "4 in force and 1 tombstone: {again:?}");
 
     let update = store
         .import_path(&fixtures().join("osv-update"), &limits)
@@ -131,7 +163,7 @@ fn reimport_updates_by_modified_and_withdrawals_remove() {
     let old = store.import_path(&fixtures().join("osv"), &limits).unwrap();
     assert_eq!((old.imported, old.updated), (0, 0));
     assert!(ids(&store, "@acme-mail/mcp-server", "1.0.16").is_empty());
-    assert_eq!(store.status().unwrap().advisories, 2);
+    assert_eq!(store.status().unwrap().advisories, 3);
 }
 
 /// A zip of the fixture records (plus a directory entry and a non-JSON file).
@@ -166,8 +198,7 @@ fn imports_a_zip() {
         .import_path(&zip_path, &ImportLimits::default())
         .unwrap();
     assert_eq!(summary.files, 4);
-    assert_eq!(summary.imported, 2);
-    assert_eq!(summary.other_ecosystems.get("PyPI"), Some(&1));
+    assert_eq!(summary.imported, 3, "npm and PyPI: {summary:?}");
     assert_eq!(summary.invalid, 1);
     assert_eq!(summary.invalid_files[0].file, "npm/MAL-2025-0105.json");
     assert_eq!(ids(&store, "evil-logger", "1.0.0"), ["MAL-2025-0101"]);

@@ -22,8 +22,8 @@ pub struct DbArgs {
 #[derive(Subcommand)]
 pub enum DbCommand {
     /// Load OSV malicious-package records (`MAL-…`): a folder, walked
-    /// recursively (e.g. the OpenSSF malicious-packages `osv/malicious/npm/`),
-    /// a `.zip` of OSV JSON files, or one JSON file. npm records only.
+    /// recursively (e.g. the OpenSSF malicious-packages `osv/malicious/`),
+    /// a `.zip` of OSV JSON files, or one JSON file. npm and PyPI records.
     Import {
         /// The folder, zip or JSON file.
         path: PathBuf,
@@ -204,7 +204,7 @@ fn status(store_path: &Path, json: bool) -> anyhow::Result<Status> {
         );
         let _ = writeln!(
             out,
-            "advisories   {} in force naming {} npm packages; {} withdrawn",
+            "advisories   {} in force naming {} packages (npm, PyPI); {} withdrawn",
             s.advisories, s.packages, s.withdrawn
         );
         let _ = writeln!(

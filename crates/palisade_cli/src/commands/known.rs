@@ -22,7 +22,7 @@ use palisade_linter::Engine;
 use palisade_linter::known::MaliciousAdvisory;
 use palisade_package::Limits;
 use palisade_registry::nodejs_semver::Version;
-use palisade_registry::{Cache, Client, VersionReq};
+use palisade_registry::{Cache, Client, Pep440, VersionReq};
 use palisade_store::{AdvisoryMatch, Store};
 
 use super::input::{Input, Registry};
@@ -181,6 +181,60 @@ impl Known {
                 eprintln!("warning: {e}: {}", error_chain(&e));
                 Vec::new()
             })
+    }
+
+    /// The advisories in force that name PyPI project `name` at `version`
+    /// (names compared normalised, versions under PEP 440).
+    fn pypi_advisories(&self, name: &str, version: &str) -> Vec<AdvisoryMatch> {
+        let Some(store) = self.store(false) else {
+            return Vec::new();
+        };
+        store
+            .malicious_advisories_in("PyPI", name, version, Pep440::parse)
+            .unwrap_or_else(|e| {
+                eprintln!("warning: {e}: {}", error_chain(&e));
+                Vec::new()
+            })
+    }
+
+    /// A Python release's scan through the known-malicious advisories: a
+    /// finding per advisory that names the release. When the scan fails
+    /// (the release gone from the index, a file that fails its hash) and an
+    /// advisory names `name==version`, the report says so instead of the
+    /// error. Python verdicts are not cached.
+    ///
+    /// # Errors
+    /// The error of `scan`, when no advisory names the release.
+    pub(crate) fn check_pypi(
+        &self,
+        name: &str,
+        version: Option<&str>,
+        source: &str,
+        scan: impl FnOnce() -> Result<PackageReport, String>,
+    ) -> Result<PackageReport, String> {
+        match scan() {
+            Ok(mut report) => {
+                let matches = self.pypi_advisories(&report.name, &report.version);
+                apply(&mut report, &matches, None);
+                Ok(report)
+            }
+            Err(error) => {
+                let Some(version) = version else {
+                    return Err(error);
+                };
+                let matches = self.pypi_advisories(name, version);
+                if matches.is_empty() {
+                    return Err(error);
+                }
+                let subject = Subject {
+                    source,
+                    ..Subject::default()
+                };
+                let mut report = unread_report(name, version, &subject);
+                apply(&mut report, &matches, Some(&error));
+                Ok(report)
+            }
+        }
     }
 
     /// Scans one package through the advisories and the verdict cache:

@@ -574,7 +574,11 @@ fn scan_one(
         }
         Source::Git { url } | Source::Tarball { url } => remote_report(locked, url),
         Source::Pypi { hashes } => {
-            match pypi.scan_locked(engine, limits, &locked.name, &locked.version, hashes) {
+            let source = format!("pypi:{}=={}", locked.name, locked.version);
+            let scanned = known.check_pypi(&locked.name, Some(&locked.version), &source, || {
+                pypi.scan_locked(engine, limits, &locked.name, &locked.version, hashes)
+            });
+            match scanned {
                 Ok(report) => report,
                 Err(e) => return Some(Err(error(e))),
             }

@@ -7,9 +7,10 @@
 //! against the index's sha256 (and the lockfile's hashes, when it records
 //! some); the two scans are merged into one report for the release.
 //!
-//! Not done for Python yet: the verdict cache and known-malicious advisories
-//! (both are keyed by npm names), the previous-version diff, and the
-//! `metadata/` rules (they read npm packuments).
+//! `pypi:` specs and locked Python releases go through the known-malicious
+//! advisories (`commands/known.rs`, OSV records of the PyPI ecosystem); the
+//! verdict cache is not used for Python yet (it is keyed by npm tarball
+//! integrity and the previous npm version).
 
 use std::collections::HashSet;
 use std::sync::{Mutex, OnceLock, PoisonError};
@@ -18,6 +19,8 @@ use std::collections::BTreeMap;
 
 use palisade_diagnostics::{Facts, Finding, InputError, PackageReport, Severity, Verdict};
 use palisade_linter::Engine;
+
+use super::known::Known;
 use palisade_linter::diff::rules::no_previous_version::NoPreviousVersion;
 use palisade_linter::diff::{self as vdiff};
 use palisade_linter::metadata::{self, MetadataInput, MetadataOptions, PopularIndex};
@@ -317,9 +320,11 @@ fn previous_release_diff(
     vdiff::diff_against_registry(&old, new, report, &record).findings
 }
 
-/// Scans `pypi:` command-line inputs, in parallel.
+/// Scans `pypi:` command-line inputs, in parallel, through the
+/// known-malicious advisories.
 pub(crate) fn scan_inputs(
     index: &PypiIndex<'_>,
+    known: &Known,
     engine: &Engine,
     limits: &Limits,
     raws: &[&String],
@@ -334,8 +339,13 @@ pub(crate) fn scan_inputs(
             let (name, version) = parse_spec(raw)
                 .unwrap_or_else(|| Err(format!("`{raw}` is not a `pypi:` spec")))
                 .map_err(error)?;
-            let (mut report, _) = index
-                .scan(engine, limits, &name, version.as_deref(), extras)
+            let source = format!("{PREFIX}{name}=={}", version.as_deref().unwrap_or(""));
+            let mut report = known
+                .check_pypi(&name, version.as_deref(), &source, || {
+                    index
+                        .scan(engine, limits, &name, version.as_deref(), extras)
+                        .map(|(report, _)| report)
+                })
                 .map_err(error)?;
             if version.is_none() {
                 report.source.push_str(" (latest)");

@@ -72,6 +72,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Status> {
             .with_cache(known.registry_cache().map_err(usage)?);
         results.extend(super::pypi::scan_inputs(
             &index,
+            &known,
             &engine,
             &limits,
             &pypi_inputs,

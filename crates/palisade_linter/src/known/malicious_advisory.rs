@@ -10,8 +10,9 @@ declare_rule! {
     /// Reports a package version that a known-malicious advisory names: an
     /// OSV record of the OpenSSF malicious-packages list (`MAL-…`), or
     /// another OSV malicious-package record, imported with `palisade db
-    /// import`. The match is by npm name and version (listed versions,
-    /// `SEMVER` and `ECOSYSTEM` ranges); withdrawn records never match. The
+    /// import`. The match is by npm or PyPI name and version (listed
+    /// versions, `SEMVER` and `ECOSYSTEM` ranges; PyPI names normalised,
+    /// versions under PEP 440); withdrawn records never match. The
     /// package is rated `malicious` whatever the analysis of its code finds,
     /// and the finding carries the advisory id.
     ///
