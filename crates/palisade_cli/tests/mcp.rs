@@ -9,7 +9,7 @@ mod common;
 
 use common::{Sandbox, fixture, fixture_tarball, run};
 use palisade_test::MockRegistry;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 fn home() -> String {
     fixture("mcp-home").display().to_string()
@@ -1016,5 +1016,76 @@ fn mcp_json_has_the_fields_of_the_issue() {
                 );
             }
         }
+    }
+}
+
+#[test]
+fn mcp_scan_consults_known_malicious_advisories() {
+    let registry = MockRegistry::start();
+    registry.publish(
+        "quiet-mcp",
+        "1.0.0",
+        &[(
+            "index.js",
+            b"module.exports = function add(a, b) { return a + b; };\n".as_slice(),
+        )],
+    );
+    let sandbox = Sandbox::new();
+    // Two OSV records: one lists the published version, the other names
+    // every version of a package the registry no longer serves.
+    let osv = sandbox.dir.path().join("osv");
+    for (id, name, affected) in [
+        (
+            "MAL-2025-7201",
+            "quiet-mcp",
+            json!({ "versions": ["1.0.0"] }),
+        ),
+        (
+            "MAL-2025-7202",
+            "gone-mcp",
+            json!({ "ranges": [{ "type": "SEMVER", "events": [{ "introduced": "0" }] }] }),
+        ),
+    ] {
+        let mut entry = json!({ "package": { "ecosystem": "npm", "name": name } });
+        if let (Some(entry), Some(extra)) = (entry.as_object_mut(), affected.as_object()) {
+            entry.extend(extra.clone());
+        }
+        let record = json!({ "id": id, "modified": "2025-06-01T12:00:00Z", "affected": [entry] });
+        std::fs::create_dir_all(osv.join(name)).expect("mkdir");
+        std::fs::write(
+            osv.join(name).join(format!("{id}.json")),
+            record.to_string(),
+        )
+        .expect("write");
+    }
+    let osv_arg = osv.display().to_string();
+    run(sandbox.command(&["db", "import", &osv_arg])).assert_code(0);
+    let config = sandbox.dir.path().join("mcp.json");
+    std::fs::write(
+        &config,
+        r#"{"mcpServers": {
+            "named": {"command": "npx", "args": ["-y", "quiet-mcp@1.0.0"]},
+            "gone": {"command": "npx", "args": ["-y", "gone-mcp@2.0.0"]}
+        }}"#,
+    )
+    .expect("write");
+    let url = registry.url();
+    let config_arg = config.display().to_string();
+    let r = run(sandbox.command(&[
+        "mcp",
+        "scan",
+        "--config",
+        &config_arg,
+        "--registry",
+        &url,
+        "--format",
+        "json",
+    ]));
+    r.assert_code(1);
+    let report = r.json();
+    for (name, id) in [("named", "MAL-2025-7201"), ("gone", "MAL-2025-7202")] {
+        let s = server(&report, name);
+        assert_eq!(s["verdict"], "malicious", "{s:#}");
+        assert!(s.to_string().contains(id), "{s:#}");
     }
 }

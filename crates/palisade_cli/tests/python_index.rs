@@ -490,3 +490,55 @@ fn a_release_named_by_a_pypi_advisory_is_malicious() {
     assert_eq!(by_name(&packages, "demo")["verdict"], "malicious");
     assert_eq!(by_name(&packages, "helper")["verdict"], "clean");
 }
+
+#[test]
+fn mcp_scan_consults_pypi_advisories() {
+    let index = index();
+    let sandbox = Sandbox::new();
+    import_pypi_advisories(
+        &sandbox,
+        &[
+            (
+                "MAL-2025-7301",
+                "demo",
+                serde_json::json!({ "versions": ["1.0"] }),
+            ),
+            (
+                "MAL-2025-7302",
+                "gone-pkg",
+                serde_json::json!({ "ranges": [{ "type": "ECOSYSTEM", "events": [{ "introduced": "0" }] }] }),
+            ),
+        ],
+    );
+    let config = sandbox.dir.path().join("mcp.json");
+    std::fs::write(
+        &config,
+        r#"{"mcpServers": {
+            "named": {"command": "uvx", "args": ["demo==1.0"]},
+            "gone": {"command": "uvx", "args": ["gone-pkg==3.0"]},
+            "other": {"command": "uvx", "args": ["demo==1.1"]}
+        }}"#,
+    )
+    .expect("write");
+    let path = config.display().to_string();
+    let r = run(command(
+        &sandbox,
+        Some(&index),
+        &["mcp", "scan", "--config", &path, "--format", "json"],
+    ));
+    r.assert_code(1);
+    let report = r.json();
+    let servers = report["servers"].as_array().expect("servers");
+    let server = |name: &str| {
+        servers
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap_or_else(|| panic!("no server `{name}`: {report:#}"))
+    };
+    for (name, id) in [("named", "MAL-2025-7301"), ("gone", "MAL-2025-7302")] {
+        let s = server(name);
+        assert_eq!(s["verdict"], "malicious", "{s:#}");
+        assert!(s.to_string().contains(id), "{s:#}");
+    }
+    assert_eq!(server("other")["verdict"], "clean");
+}

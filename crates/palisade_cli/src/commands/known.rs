@@ -27,6 +27,10 @@ use palisade_store::{AdvisoryMatch, Store};
 
 use super::input::{Input, Registry};
 
+/// The ecosystems advisories are looked up in, as OSV spells them.
+pub(crate) const NPM: &str = "npm";
+pub(crate) const PYPI: &str = "PyPI";
+
 /// Cache options of `palisade scan`.
 #[derive(Args, Clone, Debug, Default)]
 pub struct CacheArgs {
@@ -183,25 +187,59 @@ impl Known {
             })
     }
 
-    /// The advisories in force that name PyPI project `name` at `version`
-    /// (names compared normalised, versions under PEP 440).
-    fn pypi_advisories(&self, name: &str, version: &str) -> Vec<AdvisoryMatch> {
+    /// The advisories in force that name `name` at `version` in
+    /// `ecosystem` (`npm`, `PyPI`: names compared normalised, versions
+    /// under PEP 440).
+    fn advisories_in(&self, ecosystem: &str, name: &str, version: &str) -> Vec<AdvisoryMatch> {
+        if ecosystem == NPM {
+            return self.advisories(name, version);
+        }
         let Some(store) = self.store(false) else {
             return Vec::new();
         };
         store
-            .malicious_advisories_in("PyPI", name, version, Pep440::parse)
+            .malicious_advisories_in(ecosystem, name, version, Pep440::parse)
             .unwrap_or_else(|e| {
                 eprintln!("warning: {e}: {}", error_chain(&e));
                 Vec::new()
             })
     }
 
+    /// Adds a finding per advisory in force that names the report's
+    /// package in `ecosystem`, and decides the verdict again.
+    pub(crate) fn add_advisories(&self, ecosystem: &str, report: &mut PackageReport) {
+        let matches = self.advisories_in(ecosystem, &report.name, &report.version);
+        apply(report, &matches, None);
+    }
+
+    /// For a release that could not be fetched or read (gone from the
+    /// registry or index, a file that fails its hash): a report from the
+    /// advisories alone when one names it, `None` otherwise.
+    pub(crate) fn advisory_report(
+        &self,
+        ecosystem: &str,
+        name: &str,
+        version: &str,
+        source: &str,
+        error: &str,
+    ) -> Option<PackageReport> {
+        let matches = self.advisories_in(ecosystem, name, version);
+        if matches.is_empty() {
+            return None;
+        }
+        let subject = Subject {
+            source,
+            ..Subject::default()
+        };
+        let mut report = unread_report(name, version, &subject);
+        apply(&mut report, &matches, Some(error));
+        Some(report)
+    }
+
     /// A Python release's scan through the known-malicious advisories: a
-    /// finding per advisory that names the release. When the scan fails
-    /// (the release gone from the index, a file that fails its hash) and an
-    /// advisory names `name==version`, the report says so instead of the
-    /// error. Python verdicts are not cached.
+    /// finding per advisory that names the release; when the scan fails and
+    /// an advisory names `name==version`, the report says so instead of
+    /// the error. Python verdicts are not cached.
     ///
     /// # Errors
     /// The error of `scan`, when no advisory names the release.
@@ -214,26 +252,12 @@ impl Known {
     ) -> Result<PackageReport, String> {
         match scan() {
             Ok(mut report) => {
-                let matches = self.pypi_advisories(&report.name, &report.version);
-                apply(&mut report, &matches, None);
+                self.add_advisories(PYPI, &mut report);
                 Ok(report)
             }
-            Err(error) => {
-                let Some(version) = version else {
-                    return Err(error);
-                };
-                let matches = self.pypi_advisories(name, version);
-                if matches.is_empty() {
-                    return Err(error);
-                }
-                let subject = Subject {
-                    source,
-                    ..Subject::default()
-                };
-                let mut report = unread_report(name, version, &subject);
-                apply(&mut report, &matches, Some(&error));
-                Ok(report)
-            }
+            Err(error) => version
+                .and_then(|v| self.advisory_report(PYPI, name, v, source, &error))
+                .ok_or(error),
         }
     }
 
@@ -298,29 +322,6 @@ impl Known {
         let matches = early.unwrap_or_else(|| self.advisories(&report.name, &report.version));
         apply(&mut report, &matches, None);
         Ok(report)
-    }
-
-    /// The known-malicious check alone, for a package that could not even
-    /// be resolved (`name@version` gone from the registry): a report when
-    /// an advisory names it.
-    fn only_advisories(
-        &self,
-        name: &str,
-        version: &str,
-        source: &str,
-        error: &str,
-    ) -> Option<PackageReport> {
-        let matches = self.advisories(name, version);
-        if matches.is_empty() {
-            return None;
-        }
-        let subject = Subject {
-            source,
-            ..Subject::default()
-        };
-        let mut report = unread_report(name, version, &subject);
-        apply(&mut report, &matches, Some(error));
-        Some(report)
     }
 
     fn verdicts_on(&self) -> bool {
@@ -469,7 +470,7 @@ pub(crate) fn scan_input(
                     let e = e.to_string();
                     if let VersionReq::Exact(version) = &spec.req
                         && let Some(report) =
-                            known.only_advisories(&spec.name, &version.to_string(), raw, &e)
+                            known.advisory_report(NPM, &spec.name, &version.to_string(), raw, &e)
                     {
                         return Ok(report);
                     }

@@ -14,10 +14,11 @@ use palisade_mcp::report::{LiveOut, McpReport, PinReport, ServerReport};
 use palisade_mcp::tools::ServerTools;
 use palisade_mcp::{Env, Launch, ServerEntry};
 use palisade_package::Limits;
-use palisade_registry::PackageSpec;
+use palisade_registry::{PackageSpec, VersionReq};
 use rayon::prelude::*;
 
 use super::input::Registry;
+use super::known::{Known, NPM};
 use crate::args::{FailOn, LimitArgs, OutputFormat};
 use crate::exit::{Status, usage};
 use crate::output;
@@ -216,9 +217,20 @@ fn scan(args: &McpScanArgs) -> anyhow::Result<Status> {
         ..EngineOptions::default()
     });
     let registry = Registry::new(args.registry.as_deref());
+    // Known-malicious advisories, when a store has been imported; no
+    // verdict cache (servers are scanned with the diff and their notes).
+    let fingerprint = super::known::options_fingerprint(args.preview, false, &limits);
+    let known = Known::new(
+        &super::known::CacheArgs {
+            offline: false,
+            no_cache: true,
+        },
+        &fingerprint,
+    );
     let scanner = Scanner {
         engine: &engine,
         registry: &registry,
+        known: &known,
         limits: &limits,
         diff: !args.no_diff,
     };
@@ -534,6 +546,7 @@ fn pin(args: &McpPinArgs) -> anyhow::Result<Status> {
 struct Scanner<'a> {
     engine: &'a Engine,
     registry: &'a Registry<'a>,
+    known: &'a Known,
     limits: &'a Limits,
     diff: bool,
 }
@@ -581,9 +594,31 @@ impl Scanner<'_> {
                             )
                         };
                         report.facts = None;
+                        self.known.add_advisories(NPM, &mut report);
                         server.add_scan(report, source, note);
                     }
-                    Err(e) => server.error = Some(format!("`{text}`: {e}")),
+                    Err(e) => {
+                        // A pinned version pulled from the registry is still
+                        // known to be malicious.
+                        let e = e.to_string();
+                        let known = match &spec.req {
+                            VersionReq::Exact(v) => self.known.advisory_report(
+                                NPM,
+                                &spec.name,
+                                &v.to_string(),
+                                &text,
+                                &e,
+                            ),
+                            _ => None,
+                        };
+                        match known {
+                            Some(report) => {
+                                let source = format!("{}@{}", report.name, report.version);
+                                server.add_scan(report, source, "the pinned version".to_owned());
+                            }
+                            None => server.error = Some(format!("`{text}`: {e}")),
+                        }
+                    }
                 }
             }
             Launch::Local { path, .. } => match package_root(&path) {
@@ -606,7 +641,13 @@ impl Scanner<'_> {
                 }
             },
             Launch::Python { .. } => {
-                super::mcp_python::scan_python_server(self.engine, self.limits, self.diff, server);
+                super::mcp_python::scan_python_server(
+                    self.engine,
+                    self.known,
+                    self.limits,
+                    self.diff,
+                    server,
+                );
             }
             Launch::Docker { .. } | Launch::Remote { .. } | Launch::Unknown { .. } => {}
         }

@@ -15,6 +15,7 @@ use palisade_mcp::Launch;
 use palisade_mcp::report::ServerReport;
 use palisade_package::Limits;
 
+use super::known::{Known, PYPI};
 use super::pypi::PypiIndex;
 
 /// One index client for the whole run, made on first use.
@@ -27,6 +28,7 @@ fn index() -> &'static PypiIndex<'static> {
 /// With `diff`, the release is also compared with the one before it.
 pub(crate) fn scan_python_server(
     engine: &Engine,
+    known: &Known,
     limits: &Limits,
     diff: bool,
     server: &mut ServerReport,
@@ -57,6 +59,7 @@ pub(crate) fn scan_python_server(
     };
     match index().scan(engine, limits, &name, version.as_deref(), &extras) {
         Ok((mut report, release)) => {
+            known.add_advisories(PYPI, &mut report);
             let note = if pinned {
                 "the pinned version".to_owned()
             } else {
@@ -77,7 +80,19 @@ pub(crate) fn scan_python_server(
                 Some(r) => format!("{name}{r}"),
                 None => name.clone(),
             };
-            server.error = Some(format!("`{spec}`: {e}"));
+            // A pinned release gone from the index is still known to be
+            // malicious.
+            match version
+                .as_deref()
+                .and_then(|v| known.advisory_report(PYPI, &name, v, &spec, &e))
+            {
+                Some(report) => {
+                    let source = format!("{}=={}", report.name, report.version);
+                    server.not_analysed = None;
+                    server.add_scan(report, source, "the pinned version".to_owned());
+                }
+                None => server.error = Some(format!("`{spec}`: {e}")),
+            }
         }
     }
 }
