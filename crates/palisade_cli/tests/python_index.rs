@@ -478,6 +478,21 @@ fn a_release_named_by_a_pypi_advisory_is_malicious() {
         "{package:#}"
     );
 
+    // So does a local sdist, by the name and version of its PKG-INFO.
+    std::fs::write(
+        sandbox.work().join("demo-1.0.tar.gz"),
+        sdist("demo", "1.0", &[("demo/__init__.py", b"VALUE = 1\n")]),
+    )
+    .expect("write");
+    let local = scan("demo-1.0.tar.gz");
+    local.assert_code(1);
+    let report = local.json();
+    assert_eq!(
+        common::only_package(&report)["verdict"],
+        "malicious",
+        "{report:#}"
+    );
+
     // A lockfile pin goes through the same check.
     std::fs::write(
         sandbox.work().join("requirements.txt"),

@@ -81,6 +81,9 @@ pub(crate) struct Subject<'a> {
     pub context: &'a str,
     /// What to report as the source.
     pub source: &'a str,
+    /// A Python distribution (no `package.json`, Python metadata): its
+    /// name and version are looked up among PyPI advisories.
+    pub python: bool,
 }
 
 enum StoreState {
@@ -274,8 +277,9 @@ impl Known {
         subject: &Subject<'_>,
         analyse: impl FnOnce() -> Result<PackageReport, String>,
     ) -> Result<PackageReport, String> {
+        let ecosystem = if subject.python { PYPI } else { NPM };
         let early = match (subject.name, subject.version) {
-            (Some(name), Some(version)) => Some(self.advisories(name, version)),
+            (Some(name), Some(version)) => Some(self.advisories_in(ecosystem, name, version)),
             _ => None,
         };
         let key = format!("{};{}", self.key, subject.context);
@@ -319,7 +323,8 @@ impl Known {
                 },
             },
         };
-        let matches = early.unwrap_or_else(|| self.advisories(&report.name, &report.version));
+        let matches =
+            early.unwrap_or_else(|| self.advisories_in(ecosystem, &report.name, &report.version));
         apply(&mut report, &matches, None);
         Ok(report)
     }
@@ -451,6 +456,7 @@ pub(crate) fn scan_input(
                 name: package.name(),
                 version: package.version(),
                 source: &source,
+                python: package.manifest.is_none() && package.python.is_some(),
                 ..Subject::default()
             };
             known
@@ -491,6 +497,7 @@ pub(crate) fn scan_input(
                 integrity: resolved.integrity.as_deref(),
                 context: &context,
                 source: &origin,
+                python: false,
             };
             known
                 .check(&subject, || {
@@ -572,6 +579,7 @@ mod tests {
             integrity: Some("sha512-AAAA"),
             context: "c1",
             source: "a@1.0.0",
+            python: false,
         };
         let first = known(home.path(), false);
         let out = first.check(&subject, || Ok(report("a", "1.0.0"))).unwrap();

@@ -665,6 +665,7 @@ fn scan_registry(
         },
         context: "diff=off",
         source: &origin,
+        python: false,
     };
     let mut report = known.check(&subject, || {
         let bytes = client.fetch_tarball(&resolved).map_err(|e| e.to_string())?;
