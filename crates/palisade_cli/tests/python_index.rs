@@ -557,3 +557,37 @@ fn mcp_scan_consults_pypi_advisories() {
     }
     assert_eq!(server("other")["verdict"], "clean");
 }
+
+#[test]
+fn a_second_scan_of_a_release_comes_from_the_verdict_cache() {
+    let index = index();
+    let sandbox = Sandbox::new();
+    let scan = |extra: &[&str]| {
+        let mut args = vec!["scan", "pypi:demo==1.1", "--format", "json"];
+        args.extend_from_slice(extra);
+        let r = run(command(&sandbox, Some(&index), &args));
+        r.assert_code(0);
+        common::only_package(&r.json()).clone()
+    };
+    let first = scan(&[]);
+    assert_ne!(first["cached"], true, "{first:#}");
+    let files_before = index
+        .requests()
+        .iter()
+        .filter(|p| p.starts_with("/files/"))
+        .count();
+    let second = scan(&[]);
+    assert_eq!(second["cached"], true, "{second:#}");
+    assert_eq!(second["verdict"], first["verdict"]);
+    assert_eq!(second["source"], first["source"]);
+    assert_eq!(rules(&second), rules(&first));
+    // The files were not downloaded again.
+    let files_after = index
+        .requests()
+        .iter()
+        .filter(|p| p.starts_with("/files/"))
+        .count();
+    assert_eq!(files_after, files_before);
+    // `--no-cache` analyses again.
+    assert_ne!(scan(&["--no-cache"])["cached"], true);
+}

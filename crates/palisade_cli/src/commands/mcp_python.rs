@@ -57,9 +57,8 @@ pub(crate) fn scan_python_server(
         diff,
         metadata: None,
     };
-    match index().scan(engine, limits, &name, version.as_deref(), &extras) {
+    match index().scan(known, engine, limits, &name, version.as_deref(), &extras) {
         Ok((mut report, release)) => {
-            known.add_advisories(PYPI, &mut report);
             let note = if pinned {
                 "the pinned version".to_owned()
             } else {

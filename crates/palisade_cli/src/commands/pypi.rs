@@ -7,10 +7,10 @@
 //! against the index's sha256 (and the lockfile's hashes, when it records
 //! some); the two scans are merged into one report for the release.
 //!
-//! `pypi:` specs and locked Python releases go through the known-malicious
-//! advisories (`commands/known.rs`, OSV records of the PyPI ecosystem); the
-//! verdict cache is not used for Python yet (it is keyed by npm tarball
-//! integrity and the previous npm version).
+//! `pypi:` specs go through the known-malicious advisories (OSV records of
+//! the PyPI ecosystem, `commands/known.rs`) and the verdict cache (keyed by
+//! the sha256 of the files analysed); locked releases through the
+//! advisories only (the lockfile's hashes pick the files).
 
 use std::collections::HashSet;
 use std::sync::{Mutex, OnceLock, PoisonError};
@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use palisade_diagnostics::{Facts, Finding, InputError, PackageReport, Severity, Verdict};
 use palisade_linter::Engine;
 
-use super::known::Known;
+use super::known::{Known, PYPI, Subject};
 use palisade_linter::diff::rules::no_previous_version::NoPreviousVersion;
 use palisade_linter::diff::{self as vdiff};
 use palisade_linter::metadata::{self, MetadataInput, MetadataOptions, PopularIndex};
@@ -99,12 +99,16 @@ impl<'a> PypiIndex<'a> {
             .map_err(Clone::clone)
     }
 
-    /// Resolves `name` (at `version`, else the latest) and scans its files;
-    /// with `extras.diff`, also compares it with the release before it, and
-    /// with `extras.metadata` runs the `metadata/` rules on the index's
-    /// record of the project.
+    /// Resolves `name` (at `version`, else the latest) and scans its files
+    /// through the known-malicious advisories and the verdict cache (keyed
+    /// by the sha256 of every file analysed and, with the diff, of the
+    /// previous release's files); with `extras.diff`, also compares it with
+    /// the release before it, and with `extras.metadata` runs the
+    /// `metadata/` rules on the index's record of the project (never
+    /// cached: the record changes).
     pub(crate) fn scan(
         &self,
+        known: &Known,
         engine: &Engine,
         limits: &Limits,
         name: &str,
@@ -114,23 +118,58 @@ impl<'a> PypiIndex<'a> {
         let client = self.client()?;
         let project = client.project(name).map_err(|e| e.to_string())?;
         let release = release_of(&project, version).map_err(|e| e.to_string())?;
-        let (mut report, primary, primary_facts) =
-            scan_files(client, engine, limits, &release, &release.files)?;
-        let mut findings = Vec::new();
-        if extras.diff {
-            // The diff compares one file: its own facts (none: it rescans),
-            // not the merged ones.
-            let merged_facts = std::mem::replace(&mut report.facts, primary_facts);
-            findings.extend(previous_release_diff(
-                client, limits, &project, &release, &primary, &report,
-            ));
-            report.facts = merged_facts;
-        }
+        let hashes: Option<Vec<&str>> = release.files.iter().map(|f| f.sha256.as_deref()).collect();
+        let integrity = hashes.map(|h| format!("sha256:{}", h.join("+")));
+        let context = if extras.diff {
+            let previous = previous_version(&project, &release.version);
+            let files: Vec<String> = previous
+                .as_deref()
+                .map(|p| {
+                    project
+                        .files_of(p)
+                        .into_iter()
+                        .map(|f| f.sha256.clone().unwrap_or_else(|| f.filename.clone()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            format!(
+                "pypi;diff={}:{}",
+                previous.as_deref().unwrap_or("none"),
+                files.join("+")
+            )
+        } else {
+            "pypi;diff=off".to_owned()
+        };
+        let source = release_source(&release, &release.files);
+        let subject = Subject {
+            name: Some(&release.name),
+            version: Some(&release.version),
+            integrity: integrity.as_deref(),
+            context: &context,
+            source: &source,
+            python: true,
+        };
+        let mut report = known.check(&subject, || {
+            let (mut report, primary, primary_facts) =
+                scan_files(client, engine, limits, &release, &release.files)?;
+            if extras.diff {
+                // The diff compares one file: its own facts (none: it
+                // rescans), not the merged ones.
+                let merged_facts = std::mem::replace(&mut report.facts, primary_facts);
+                let findings =
+                    previous_release_diff(client, limits, &project, &release, &primary, &report);
+                report.facts = merged_facts;
+                if !findings.is_empty() {
+                    super::diff::merge(&mut report, findings);
+                }
+            }
+            Ok(report)
+        })?;
         if let Some(options) = &extras.metadata {
-            findings.extend(metadata_findings(&project, &release, options));
-        }
-        if !findings.is_empty() {
-            super::diff::merge(&mut report, findings);
+            let findings = metadata_findings(&project, &release, options);
+            if !findings.is_empty() {
+                super::diff::merge(&mut report, findings);
+            }
         }
         Ok((report, release))
     }
@@ -339,14 +378,19 @@ pub(crate) fn scan_inputs(
             let (name, version) = parse_spec(raw)
                 .unwrap_or_else(|| Err(format!("`{raw}` is not a `pypi:` spec")))
                 .map_err(error)?;
-            let source = format!("{PREFIX}{name}=={}", version.as_deref().unwrap_or(""));
-            let mut report = known
-                .check_pypi(&name, version.as_deref(), &source, || {
-                    index
-                        .scan(engine, limits, &name, version.as_deref(), extras)
-                        .map(|(report, _)| report)
-                })
-                .map_err(error)?;
+            let scanned = index
+                .scan(known, engine, limits, &name, version.as_deref(), extras)
+                .map(|(report, _)| report);
+            let mut report = match (scanned, version.as_deref()) {
+                (Ok(report), _) => report,
+                // A pinned release gone from the index is still known to
+                // be malicious.
+                (Err(e), Some(v)) => known
+                    .advisory_report(PYPI, &name, v, raw, &e)
+                    .ok_or(e)
+                    .map_err(error)?,
+                (Err(e), None) => return Err(error(e)),
+            };
             if version.is_none() {
                 report.source.push_str(" (latest)");
             }
@@ -382,7 +426,6 @@ fn scan_files(
         }
         reports.push(report);
     }
-    let names: Vec<&str> = files.iter().map(|f| f.filename.as_str()).collect();
     let mut merged = merge(reports).ok_or_else(|| {
         format!(
             "`{}=={}`: no file to analyse",
@@ -391,18 +434,24 @@ fn scan_files(
     })?;
     merged.name.clone_from(&release.name);
     merged.version.clone_from(&release.version);
-    merged.source = format!(
-        "{PREFIX}{}=={} ({})",
-        release.name,
-        release.version,
-        names.join(" + ")
-    );
+    merged.source = release_source(release, files);
     merged.integrity = files
         .first()
         .and_then(|f| f.sha256.as_ref())
         .map(|h| format!("sha256:{h}"));
     let primary = primary.ok_or_else(|| format!("`{}`: no file", release.name))?;
     Ok((merged, primary, primary_facts))
+}
+
+/// How a release's report names its source: the spec and the files read.
+fn release_source(release: &PypiRelease, files: &[DistFile]) -> String {
+    let names: Vec<&str> = files.iter().map(|f| f.filename.as_str()).collect();
+    format!(
+        "{PREFIX}{}=={} ({})",
+        release.name,
+        release.version,
+        names.join(" + ")
+    )
 }
 
 /// One report from several scans of the same release: findings once each
