@@ -591,3 +591,24 @@ fn a_second_scan_of_a_release_comes_from_the_verdict_cache() {
     // `--no-cache` analyses again.
     assert_ne!(scan(&["--no-cache"])["cached"], true);
 }
+
+#[test]
+fn locked_releases_are_cached_too() {
+    let index = index();
+    let sandbox = Sandbox::new();
+    std::fs::write(sandbox.work().join("requirements.txt"), "demo==1.0\n").expect("write");
+    let scan = || {
+        let r = run(command(
+            &sandbox,
+            Some(&index),
+            &["scan", "requirements.txt", "--format", "json"],
+        ));
+        r.assert_code(0);
+        by_name(&packages(&r), "demo").clone()
+    };
+    let first = scan();
+    assert_ne!(first["cached"], true, "{first:#}");
+    let second = scan();
+    assert_eq!(second["cached"], true, "{second:#}");
+    assert_eq!(second["verdict"], first["verdict"]);
+}

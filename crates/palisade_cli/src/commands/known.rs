@@ -239,31 +239,6 @@ impl Known {
         Some(report)
     }
 
-    /// A Python release's scan through the known-malicious advisories: a
-    /// finding per advisory that names the release; when the scan fails and
-    /// an advisory names `name==version`, the report says so instead of
-    /// the error. Python verdicts are not cached.
-    ///
-    /// # Errors
-    /// The error of `scan`, when no advisory names the release.
-    pub(crate) fn check_pypi(
-        &self,
-        name: &str,
-        version: Option<&str>,
-        source: &str,
-        scan: impl FnOnce() -> Result<PackageReport, String>,
-    ) -> Result<PackageReport, String> {
-        match scan() {
-            Ok(mut report) => {
-                self.add_advisories(PYPI, &mut report);
-                Ok(report)
-            }
-            Err(error) => version
-                .and_then(|v| self.advisory_report(PYPI, name, v, source, &error))
-                .ok_or(error),
-        }
-    }
-
     /// Scans one package through the advisories and the verdict cache:
     /// `analyse` runs only when the verdict is not cached. Advisories are
     /// looked up before analysis when `subject` names the version, after it

@@ -56,7 +56,7 @@ use palisade_registry::{Integrity, PackageSpec, ResolvedVersion, VersionReq};
 use rayon::prelude::*;
 
 use super::input::Registry;
-use super::known::{Known, Subject};
+use super::known::{Known, PYPI, Subject};
 use crate::args::{OutputFormat, ScanArgs};
 use crate::exit::{Status, usage};
 use crate::output;
@@ -574,10 +574,16 @@ fn scan_one(
         }
         Source::Git { url } | Source::Tarball { url } => remote_report(locked, url),
         Source::Pypi { hashes } => {
-            let source = format!("pypi:{}=={}", locked.name, locked.version);
-            let scanned = known.check_pypi(&locked.name, Some(&locked.version), &source, || {
-                pypi.scan_locked(engine, limits, &locked.name, &locked.version, hashes)
-            });
+            let scanned = pypi
+                .scan_locked(known, engine, limits, &locked.name, &locked.version, hashes)
+                .or_else(|e| {
+                    // A pinned release gone from the index is still known
+                    // to be malicious.
+                    let source = format!("pypi:{}=={}", locked.name, locked.version);
+                    known
+                        .advisory_report(PYPI, &locked.name, &locked.version, &source, &e)
+                        .ok_or(e)
+                });
             match scanned {
                 Ok(report) => report,
                 Err(e) => return Some(Err(error(e))),

@@ -9,8 +9,8 @@
 //!
 //! `pypi:` specs go through the known-malicious advisories (OSV records of
 //! the PyPI ecosystem, `commands/known.rs`) and the verdict cache (keyed by
-//! the sha256 of the files analysed); locked releases through the
-//! advisories only (the lockfile's hashes pick the files).
+//! the sha256 of the files analysed); so do locked releases, whose files
+//! the lockfile's hashes pick.
 
 use std::collections::HashSet;
 use std::sync::{Mutex, OnceLock, PoisonError};
@@ -179,6 +179,7 @@ impl<'a> PypiIndex<'a> {
     /// finding when none of the release's files has an allowed hash.
     pub(crate) fn scan_locked(
         &self,
+        known: &Known,
         engine: &Engine,
         limits: &Limits,
         name: &str,
@@ -188,8 +189,26 @@ impl<'a> PypiIndex<'a> {
         let client = self.client()?;
         let project = client.project(name).map_err(|e| e.to_string())?;
         let release = release_of(&project, Some(version)).map_err(|e| e.to_string())?;
+        let scan = |files: &[DistFile]| {
+            // Through the advisories and the verdict cache, keyed by the
+            // files read.
+            let hashes: Option<Vec<&str>> = files.iter().map(|f| f.sha256.as_deref()).collect();
+            let integrity = hashes.map(|h| format!("sha256:{}", h.join("+")));
+            let source = release_source(&release, files);
+            let subject = Subject {
+                name: Some(&release.name),
+                version: Some(&release.version),
+                integrity: integrity.as_deref(),
+                context: "pypi;diff=off",
+                source: &source,
+                python: true,
+            };
+            known.check(&subject, || {
+                scan_files(client, engine, limits, &release, files).map(|(r, ..)| r)
+            })
+        };
         if hashes.is_empty() {
-            return scan_files(client, engine, limits, &release, &release.files).map(|(r, ..)| r);
+            return scan(&release.files);
         }
         let allowed: HashSet<&str> = hashes.iter().map(String::as_str).collect();
         let locked: Vec<DistFile> = release
@@ -199,7 +218,7 @@ impl<'a> PypiIndex<'a> {
             .cloned()
             .collect();
         if locked.is_empty() {
-            let (mut report, ..) = scan_files(client, engine, limits, &release, &release.files)?;
+            let mut report = scan(&release.files)?;
             let served: Vec<String> = release
                 .all_files
                 .iter()
@@ -230,8 +249,7 @@ impl<'a> PypiIndex<'a> {
             add_findings(&mut report, vec![finding]);
             return Ok(report);
         }
-        let picked = pick_files(&locked);
-        scan_files(client, engine, limits, &release, &picked).map(|(r, ..)| r)
+        scan(&pick_files(&locked))
     }
 }
 
