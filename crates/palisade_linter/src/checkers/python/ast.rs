@@ -10,6 +10,13 @@
 //! this copy does not lay out (`match`, `type` aliases, type parameters,
 //! t-strings), is parsed by tree-sitter as before.
 //!
+//! ruff's parser is a hand-written recursive descent whose time follows the
+//! file's length (a few constructs are read twice: soft keywords,
+//! parenthesised `with` items; brackets, `with` and `match` subjects nested
+//! 8,000 deep parse in about 5 ms) and whose stack grows with nesting
+//! instead of overflowing. It needs no time bound of its own: files are
+//! held to the package size limits, and the copy stops past `MAX_DEPTH`.
+//!
 //! The copy matches tree-sitter on every named node and every field the
 //! analyser reads; comments, escape sequences, format specifiers and
 //! anonymous punctuation are left out (`tree_mismatch` compares the two
@@ -1471,7 +1478,10 @@ impl Copy<'_> {
         );
     }
 
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a comprehension is its kind, place and three parts"
+    )]
     fn comprehension(
         &mut self,
         kind: u16,
