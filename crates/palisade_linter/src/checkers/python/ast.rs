@@ -1842,6 +1842,16 @@ def star_only(*, key):
     }
 
     #[test]
+    fn windows_line_ends_and_a_byte_order_mark_change_nothing() {
+        let crlf = EVERY_SHAPE.replace('\n', "\r\n");
+        let bom = format!("\u{feff}{EVERY_SHAPE}");
+        for src in [crlf.as_str(), bom.as_str()] {
+            assert!(build(src).is_some());
+            assert_eq!(facts_mismatch(src), None);
+        }
+    }
+
+    #[test]
     fn differences_are_reported() {
         // The comparison itself must see a difference: an operator token
         // in the wrong place shows up as a mismatch.
