@@ -40,6 +40,20 @@ impl Manifest {
         self.str_field("version")
     }
 
+    /// `description`, when it is a string.
+    pub fn description(&self) -> Option<&str> {
+        self.str_field("description")
+    }
+
+    /// `keywords`: the strings of the list (a single string counts as one).
+    pub fn keywords(&self) -> Vec<&str> {
+        match self.json.get("keywords") {
+            Some(Value::String(s)) => vec![s.as_str()],
+            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// `"type": "module"`.
     pub fn is_module(&self) -> bool {
         self.str_field("type") == Some("module")
@@ -107,5 +121,24 @@ impl Manifest {
             .filter(|b| *b == b'\n')
             .count();
         u32::try_from(line + 1).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn description_and_keywords() {
+        let m =
+            Manifest::parse(br#"{"description": "Mail tools", "keywords": ["mcp", 3, "email"]}"#)
+                .expect("valid");
+        assert_eq!(m.description(), Some("Mail tools"));
+        assert_eq!(m.keywords(), ["mcp", "email"]);
+        let m = Manifest::parse(br#"{"description": ["not", "text"], "keywords": "mcp"}"#)
+            .expect("valid");
+        assert_eq!(m.description(), None);
+        assert_eq!(m.keywords(), ["mcp"]);
+        assert!(Manifest::parse(b"{}").expect("valid").keywords().is_empty());
     }
 }

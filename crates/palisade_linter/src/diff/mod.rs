@@ -25,7 +25,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 
 use palisade_diagnostics::{Fact, Facts, Finding, Location, PackageReport, Verdict};
-use palisade_package::{Package, PackageFile};
+use palisade_package::{Manifest, Package, PackageFile};
 use palisade_registry::VersionManifest;
 
 pub use capability::Capability;
@@ -517,10 +517,7 @@ fn tool_definitions(p: &Package, other: &Package) -> Vec<String> {
 }
 
 fn description(p: &Package) -> Option<&str> {
-    p.manifest
-        .as_ref()
-        .and_then(|m| m.json.get("description"))
-        .and_then(|v| v.as_str())
+    p.manifest.as_ref().and_then(Manifest::description)
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -61,17 +61,8 @@ fn disclosed_text(ctx: &ScanContext<'_>) -> String {
         }
     }
     if let Some(m) = &ctx.package.manifest {
-        for key in ["description", "keywords"] {
-            match m.json.get(key) {
-                Some(serde_json::Value::String(s)) => text.push_str(s),
-                Some(serde_json::Value::Array(a)) => {
-                    for s in a.iter().filter_map(serde_json::Value::as_str) {
-                        text.push_str(s);
-                        text.push(' ');
-                    }
-                }
-                _ => {}
-            }
+        for s in m.description().into_iter().chain(m.keywords()) {
+            text.push_str(s);
             text.push(' ');
         }
     }
