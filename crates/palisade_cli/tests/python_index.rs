@@ -66,6 +66,14 @@ fn by_name<'a>(packages: &'a [Value], name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no `{name}` in {packages:#?}"))
 }
 
+/// The server `name` of an `mcp scan` report.
+fn server<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["servers"]
+        .as_array()
+        .and_then(|servers| servers.iter().find(|s| s["name"] == name))
+        .unwrap_or_else(|| panic!("no server `{name}`: {report:#}"))
+}
+
 fn rules(package: &Value) -> Vec<String> {
     common::rules_of(package)
 }
@@ -254,13 +262,7 @@ fn mcp_scan_fetches_uvx_and_pipx_servers() {
         &["mcp", "scan", "--config", &path, "--format", "json"],
     ));
     let report = r.json();
-    let servers = report["servers"].as_array().expect("servers");
-    let server = |name: &str| {
-        servers
-            .iter()
-            .find(|s| s["name"] == name)
-            .unwrap_or_else(|| panic!("no server `{name}`: {report:#}"))
-    };
+    let server = |name: &str| server(&report, name);
     let pinned = server("pinned");
     assert_eq!(
         pinned["scanned"]["note"], "the pinned version",
@@ -543,13 +545,7 @@ fn mcp_scan_consults_pypi_advisories() {
     ));
     r.assert_code(1);
     let report = r.json();
-    let servers = report["servers"].as_array().expect("servers");
-    let server = |name: &str| {
-        servers
-            .iter()
-            .find(|s| s["name"] == name)
-            .unwrap_or_else(|| panic!("no server `{name}`: {report:#}"))
-    };
+    let server = |name: &str| server(&report, name);
     for (name, id) in [("named", "MAL-2025-7301"), ("gone", "MAL-2025-7302")] {
         let s = server(name);
         assert_eq!(s["verdict"], "malicious", "{s:#}");

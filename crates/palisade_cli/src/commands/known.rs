@@ -177,35 +177,22 @@ impl Known {
         }
     }
 
-    /// The advisories in force that name `name@version`.
-    fn advisories(&self, name: &str, version: &str) -> Vec<AdvisoryMatch> {
-        let Some(store) = self.store(false) else {
-            return Vec::new();
-        };
-        store
-            .malicious_advisories(name, version)
-            .unwrap_or_else(|e| {
-                eprintln!("warning: {e}: {}", error_chain(&e));
-                Vec::new()
-            })
-    }
-
     /// The advisories in force that name `name` at `version` in
     /// `ecosystem` (`npm`, `PyPI`: names compared normalised, versions
     /// under PEP 440).
     fn advisories_in(&self, ecosystem: &str, name: &str, version: &str) -> Vec<AdvisoryMatch> {
-        if ecosystem == NPM {
-            return self.advisories(name, version);
-        }
         let Some(store) = self.store(false) else {
             return Vec::new();
         };
-        store
-            .malicious_advisories_in(ecosystem, name, version, Pep440::parse)
-            .unwrap_or_else(|e| {
-                eprintln!("warning: {e}: {}", error_chain(&e));
-                Vec::new()
-            })
+        let found = if ecosystem == NPM {
+            store.malicious_advisories(name, version)
+        } else {
+            store.malicious_advisories_in(ecosystem, name, version, Pep440::parse)
+        };
+        found.unwrap_or_else(|e| {
+            eprintln!("warning: {e}: {}", error_chain(&e));
+            Vec::new()
+        })
     }
 
     /// Adds a finding per advisory in force that names the report's

@@ -118,8 +118,6 @@ impl<'a> PypiIndex<'a> {
         let client = self.client()?;
         let project = client.project(name).map_err(|e| e.to_string())?;
         let release = release_of(&project, version).map_err(|e| e.to_string())?;
-        let hashes: Option<Vec<&str>> = release.files.iter().map(|f| f.sha256.as_deref()).collect();
-        let integrity = hashes.map(|h| format!("sha256:{}", h.join("+")));
         let context = if extras.diff {
             let previous = previous_version(&project, &release.version);
             let files: Vec<String> = previous
@@ -140,16 +138,7 @@ impl<'a> PypiIndex<'a> {
         } else {
             "pypi;diff=off".to_owned()
         };
-        let source = release_source(&release, &release.files);
-        let subject = Subject {
-            name: Some(&release.name),
-            version: Some(&release.version),
-            integrity: integrity.as_deref(),
-            context: &context,
-            source: &source,
-            python: true,
-        };
-        let mut report = known.check(&subject, || {
+        let mut report = check_release(known, &release, &release.files, &context, || {
             let (mut report, primary, primary_facts) =
                 scan_files(client, engine, limits, &release, &release.files)?;
             if extras.diff {
@@ -190,20 +179,7 @@ impl<'a> PypiIndex<'a> {
         let project = client.project(name).map_err(|e| e.to_string())?;
         let release = release_of(&project, Some(version)).map_err(|e| e.to_string())?;
         let scan = |files: &[DistFile]| {
-            // Through the advisories and the verdict cache, keyed by the
-            // files read.
-            let hashes: Option<Vec<&str>> = files.iter().map(|f| f.sha256.as_deref()).collect();
-            let integrity = hashes.map(|h| format!("sha256:{}", h.join("+")));
-            let source = release_source(&release, files);
-            let subject = Subject {
-                name: Some(&release.name),
-                version: Some(&release.version),
-                integrity: integrity.as_deref(),
-                context: "pypi;diff=off",
-                source: &source,
-                python: true,
-            };
-            known.check(&subject, || {
+            check_release(known, &release, files, "pypi;diff=off", || {
                 scan_files(client, engine, limits, &release, files).map(|(r, ..)| r)
             })
         };
@@ -459,6 +435,30 @@ fn scan_files(
         .map(|h| format!("sha256:{h}"));
     let primary = primary.ok_or_else(|| format!("`{}`: no file", release.name))?;
     Ok((merged, primary, primary_facts))
+}
+
+/// Scans `files` of `release` through the known-malicious advisories and
+/// the verdict cache, keyed by the sha256 of every file read and `context`
+/// (what else the analysis depends on).
+fn check_release(
+    known: &Known,
+    release: &PypiRelease,
+    files: &[DistFile],
+    context: &str,
+    analyse: impl FnOnce() -> Result<PackageReport, String>,
+) -> Result<PackageReport, String> {
+    let hashes: Option<Vec<&str>> = files.iter().map(|f| f.sha256.as_deref()).collect();
+    let integrity = hashes.map(|h| format!("sha256:{}", h.join("+")));
+    let source = release_source(release, files);
+    let subject = Subject {
+        name: Some(&release.name),
+        version: Some(&release.version),
+        integrity: integrity.as_deref(),
+        context,
+        source: &source,
+        python: true,
+    };
+    known.check(&subject, analyse)
 }
 
 /// How a release's report names its source: the spec and the files read.

@@ -72,265 +72,153 @@ pub(super) fn build(src: &str) -> Option<Tree> {
     (!c.failed).then(|| c.b.finish())
 }
 
-/// The kind ids the copy writes, looked up once.
-struct Kinds {
-    module: u16,
-    expression_statement: u16,
-    assignment: u16,
-    augmented_assignment: u16,
-    block: u16,
-    function_definition: u16,
-    decorated_definition: u16,
-    decorator: u16,
-    class_definition: u16,
-    parameters: u16,
-    lambda_parameters: u16,
-    typed_parameter: u16,
-    default_parameter: u16,
-    typed_default_parameter: u16,
-    list_splat_pattern: u16,
-    dictionary_splat_pattern: u16,
-    keyword_separator: u16,
-    positional_separator: u16,
-    type_: u16,
-    return_statement: u16,
-    delete_statement: u16,
-    raise_statement: u16,
-    assert_statement: u16,
-    pass_statement: u16,
-    break_statement: u16,
-    continue_statement: u16,
-    global_statement: u16,
-    nonlocal_statement: u16,
-    import_statement: u16,
-    import_from_statement: u16,
-    future_import_statement: u16,
-    dotted_name: u16,
-    aliased_import: u16,
-    relative_import: u16,
-    import_prefix: u16,
-    wildcard_import: u16,
-    if_statement: u16,
-    elif_clause: u16,
-    else_clause: u16,
-    for_statement: u16,
-    while_statement: u16,
-    try_statement: u16,
-    except_clause: u16,
-    finally_clause: u16,
-    with_statement: u16,
-    with_clause: u16,
-    with_item: u16,
-    as_pattern: u16,
-    as_pattern_target: u16,
-    identifier: u16,
-    attribute: u16,
-    subscript: u16,
-    slice: u16,
-    call: u16,
-    argument_list: u16,
-    keyword_argument: u16,
-    list_splat: u16,
-    dictionary_splat: u16,
-    parenthesized_expression: u16,
-    boolean_operator: u16,
-    binary_operator: u16,
-    unary_operator: u16,
-    not_operator: u16,
-    comparison_operator: u16,
-    lambda: u16,
-    conditional_expression: u16,
-    named_expression: u16,
-    dictionary: u16,
-    pair: u16,
-    set: u16,
-    list: u16,
-    tuple: u16,
-    expression_list: u16,
-    pattern_list: u16,
-    tuple_pattern: u16,
-    list_pattern: u16,
-    list_comprehension: u16,
-    set_comprehension: u16,
-    dictionary_comprehension: u16,
-    generator_expression: u16,
-    for_in_clause: u16,
-    if_clause: u16,
-    await_: u16,
-    yield_: u16,
-    string: u16,
-    concatenated_string: u16,
-    string_start: u16,
-    string_content: u16,
-    string_end: u16,
-    interpolation: u16,
-    integer: u16,
-    float: u16,
-    true_: u16,
-    false_: u16,
-    none: u16,
-    ellipsis: u16,
+/// A struct of grammar ids, one per name, looked up once by `$lookup`.
+macro_rules! ids {
+    ($(#[$doc:meta])* $name:ident, $table:ident, $lookup:expr, { $($field:ident: $text:literal,)* }) => {
+        $(#[$doc])*
+        struct $name {
+            $($field: u16,)*
+        }
+
+        static $table: LazyLock<$name> = LazyLock::new(|| {
+            let lookup = $lookup;
+            $name {
+                $($field: lookup($text),)*
+            }
+        });
+    };
 }
 
-static K: LazyLock<Kinds> = LazyLock::new(|| {
-    let n = |name: &str| kind_id(name, true);
-    Kinds {
-        module: n("module"),
-        expression_statement: n("expression_statement"),
-        assignment: n("assignment"),
-        augmented_assignment: n("augmented_assignment"),
-        block: n("block"),
-        function_definition: n("function_definition"),
-        decorated_definition: n("decorated_definition"),
-        decorator: n("decorator"),
-        class_definition: n("class_definition"),
-        parameters: n("parameters"),
-        lambda_parameters: n("lambda_parameters"),
-        typed_parameter: n("typed_parameter"),
-        default_parameter: n("default_parameter"),
-        typed_default_parameter: n("typed_default_parameter"),
-        list_splat_pattern: n("list_splat_pattern"),
-        dictionary_splat_pattern: n("dictionary_splat_pattern"),
-        keyword_separator: n("keyword_separator"),
-        positional_separator: n("positional_separator"),
-        type_: n("type"),
-        return_statement: n("return_statement"),
-        delete_statement: n("delete_statement"),
-        raise_statement: n("raise_statement"),
-        assert_statement: n("assert_statement"),
-        pass_statement: n("pass_statement"),
-        break_statement: n("break_statement"),
-        continue_statement: n("continue_statement"),
-        global_statement: n("global_statement"),
-        nonlocal_statement: n("nonlocal_statement"),
-        import_statement: n("import_statement"),
-        import_from_statement: n("import_from_statement"),
-        future_import_statement: n("future_import_statement"),
-        dotted_name: n("dotted_name"),
-        aliased_import: n("aliased_import"),
-        relative_import: n("relative_import"),
-        import_prefix: n("import_prefix"),
-        wildcard_import: n("wildcard_import"),
-        if_statement: n("if_statement"),
-        elif_clause: n("elif_clause"),
-        else_clause: n("else_clause"),
-        for_statement: n("for_statement"),
-        while_statement: n("while_statement"),
-        try_statement: n("try_statement"),
-        except_clause: n("except_clause"),
-        finally_clause: n("finally_clause"),
-        with_statement: n("with_statement"),
-        with_clause: n("with_clause"),
-        with_item: n("with_item"),
-        as_pattern: n("as_pattern"),
-        as_pattern_target: n("as_pattern_target"),
-        identifier: n("identifier"),
-        attribute: n("attribute"),
-        subscript: n("subscript"),
-        slice: n("slice"),
-        call: n("call"),
-        argument_list: n("argument_list"),
-        keyword_argument: n("keyword_argument"),
-        list_splat: n("list_splat"),
-        dictionary_splat: n("dictionary_splat"),
-        parenthesized_expression: n("parenthesized_expression"),
-        boolean_operator: n("boolean_operator"),
-        binary_operator: n("binary_operator"),
-        unary_operator: n("unary_operator"),
-        not_operator: n("not_operator"),
-        comparison_operator: n("comparison_operator"),
-        lambda: n("lambda"),
-        conditional_expression: n("conditional_expression"),
-        named_expression: n("named_expression"),
-        dictionary: n("dictionary"),
-        pair: n("pair"),
-        set: n("set"),
-        list: n("list"),
-        tuple: n("tuple"),
-        expression_list: n("expression_list"),
-        pattern_list: n("pattern_list"),
-        tuple_pattern: n("tuple_pattern"),
-        list_pattern: n("list_pattern"),
-        list_comprehension: n("list_comprehension"),
-        set_comprehension: n("set_comprehension"),
-        dictionary_comprehension: n("dictionary_comprehension"),
-        generator_expression: n("generator_expression"),
-        for_in_clause: n("for_in_clause"),
-        if_clause: n("if_clause"),
-        await_: n("await"),
-        yield_: n("yield"),
-        string: n("string"),
-        concatenated_string: n("concatenated_string"),
-        string_start: n("string_start"),
-        string_content: n("string_content"),
-        string_end: n("string_end"),
-        interpolation: n("interpolation"),
-        integer: n("integer"),
-        float: n("float"),
-        true_: n("true"),
-        false_: n("false"),
-        none: n("none"),
-        ellipsis: n("ellipsis"),
-    }
+ids!(
+    /// The kind ids the copy writes.
+    Kinds, K, |name: &str| kind_id(name, true), {
+    module: "module",
+    expression_statement: "expression_statement",
+    assignment: "assignment",
+    augmented_assignment: "augmented_assignment",
+    block: "block",
+    function_definition: "function_definition",
+    decorated_definition: "decorated_definition",
+    decorator: "decorator",
+    class_definition: "class_definition",
+    parameters: "parameters",
+    lambda_parameters: "lambda_parameters",
+    typed_parameter: "typed_parameter",
+    default_parameter: "default_parameter",
+    typed_default_parameter: "typed_default_parameter",
+    list_splat_pattern: "list_splat_pattern",
+    dictionary_splat_pattern: "dictionary_splat_pattern",
+    keyword_separator: "keyword_separator",
+    positional_separator: "positional_separator",
+    type_: "type",
+    return_statement: "return_statement",
+    delete_statement: "delete_statement",
+    raise_statement: "raise_statement",
+    assert_statement: "assert_statement",
+    pass_statement: "pass_statement",
+    break_statement: "break_statement",
+    continue_statement: "continue_statement",
+    global_statement: "global_statement",
+    nonlocal_statement: "nonlocal_statement",
+    import_statement: "import_statement",
+    import_from_statement: "import_from_statement",
+    future_import_statement: "future_import_statement",
+    dotted_name: "dotted_name",
+    aliased_import: "aliased_import",
+    relative_import: "relative_import",
+    import_prefix: "import_prefix",
+    wildcard_import: "wildcard_import",
+    if_statement: "if_statement",
+    elif_clause: "elif_clause",
+    else_clause: "else_clause",
+    for_statement: "for_statement",
+    while_statement: "while_statement",
+    try_statement: "try_statement",
+    except_clause: "except_clause",
+    finally_clause: "finally_clause",
+    with_statement: "with_statement",
+    with_clause: "with_clause",
+    with_item: "with_item",
+    as_pattern: "as_pattern",
+    as_pattern_target: "as_pattern_target",
+    identifier: "identifier",
+    attribute: "attribute",
+    subscript: "subscript",
+    slice: "slice",
+    call: "call",
+    argument_list: "argument_list",
+    keyword_argument: "keyword_argument",
+    list_splat: "list_splat",
+    dictionary_splat: "dictionary_splat",
+    parenthesized_expression: "parenthesized_expression",
+    boolean_operator: "boolean_operator",
+    binary_operator: "binary_operator",
+    unary_operator: "unary_operator",
+    not_operator: "not_operator",
+    comparison_operator: "comparison_operator",
+    lambda: "lambda",
+    conditional_expression: "conditional_expression",
+    named_expression: "named_expression",
+    dictionary: "dictionary",
+    pair: "pair",
+    set: "set",
+    list: "list",
+    tuple: "tuple",
+    expression_list: "expression_list",
+    pattern_list: "pattern_list",
+    tuple_pattern: "tuple_pattern",
+    list_pattern: "list_pattern",
+    list_comprehension: "list_comprehension",
+    set_comprehension: "set_comprehension",
+    dictionary_comprehension: "dictionary_comprehension",
+    generator_expression: "generator_expression",
+    for_in_clause: "for_in_clause",
+    if_clause: "if_clause",
+    await_: "await",
+    yield_: "yield",
+    string: "string",
+    concatenated_string: "concatenated_string",
+    string_start: "string_start",
+    string_content: "string_content",
+    string_end: "string_end",
+    interpolation: "interpolation",
+    integer: "integer",
+    float: "float",
+    true_: "true",
+    false_: "false",
+    none: "none",
+    ellipsis: "ellipsis",
 });
 
-/// The field ids the copy writes, looked up once.
-struct Fields {
-    alias: u16,
-    alternative: u16,
-    argument: u16,
-    arguments: u16,
-    attribute: u16,
-    body: u16,
-    cause: u16,
-    condition: u16,
-    consequence: u16,
-    definition: u16,
-    expression: u16,
-    function: u16,
-    key: u16,
-    left: u16,
-    module_name: u16,
-    name: u16,
-    object: u16,
-    operator: u16,
-    operators: u16,
-    parameters: u16,
-    return_type: u16,
-    right: u16,
-    subscript: u16,
-    superclasses: u16,
-    type_: u16,
-    value: u16,
-}
-
-static F: LazyLock<Fields> = LazyLock::new(|| Fields {
-    alias: field_id("alias"),
-    alternative: field_id("alternative"),
-    argument: field_id("argument"),
-    arguments: field_id("arguments"),
-    attribute: field_id("attribute"),
-    body: field_id("body"),
-    cause: field_id("cause"),
-    condition: field_id("condition"),
-    consequence: field_id("consequence"),
-    definition: field_id("definition"),
-    expression: field_id("expression"),
-    function: field_id("function"),
-    key: field_id("key"),
-    left: field_id("left"),
-    module_name: field_id("module_name"),
-    name: field_id("name"),
-    object: field_id("object"),
-    operator: field_id("operator"),
-    operators: field_id("operators"),
-    parameters: field_id("parameters"),
-    return_type: field_id("return_type"),
-    right: field_id("right"),
-    subscript: field_id("subscript"),
-    superclasses: field_id("superclasses"),
-    type_: field_id("type"),
-    value: field_id("value"),
+ids!(
+    /// The field ids the copy writes.
+    Fields, F, field_id, {
+    alias: "alias",
+    alternative: "alternative",
+    argument: "argument",
+    arguments: "arguments",
+    attribute: "attribute",
+    body: "body",
+    cause: "cause",
+    condition: "condition",
+    consequence: "consequence",
+    definition: "definition",
+    expression: "expression",
+    function: "function",
+    key: "key",
+    left: "left",
+    module_name: "module_name",
+    name: "name",
+    object: "object",
+    operator: "operator",
+    operators: "operators",
+    parameters: "parameters",
+    return_type: "return_type",
+    right: "right",
+    subscript: "subscript",
+    superclasses: "superclasses",
+    type_: "type",
+    value: "value",
 });
 
 /// Where an expression sits, which decides tree-sitter's names for tuples,
@@ -527,14 +415,14 @@ impl Copy<'_> {
                 self.target(&f.target, F.left, start, end);
                 self.expressions(&f.iter, F.right, start, end);
                 self.block(&f.body, F.body);
-                self.else_clause(&f.orelse, F.alternative, end);
+                self.else_clause(&f.orelse, F.alternative);
                 self.close();
             }
             ast::Stmt::While(w) => {
                 self.open(K.while_statement, 0, start, end);
                 self.expr(&w.test, F.condition, start, end, Place::Value);
                 self.block(&w.body, F.body);
-                self.else_clause(&w.orelse, F.alternative, end);
+                self.else_clause(&w.orelse, F.alternative);
                 self.close();
             }
             ast::Stmt::If(i) => {
@@ -587,21 +475,11 @@ impl Copy<'_> {
                 self.close();
             }
             ast::Stmt::ImportFrom(i) => self.import_from(i),
-            ast::Stmt::Global(g) => {
-                self.open(K.global_statement, 0, start, end);
-                for n in &g.names {
-                    let (s, e) = span(n.range());
-                    self.leaf(K.identifier, 0, s, e);
-                }
-                self.close();
+            ast::Stmt::Global(ast::StmtGlobal { names, .. }) => {
+                self.names(K.global_statement, start, end, names);
             }
-            ast::Stmt::Nonlocal(g) => {
-                self.open(K.nonlocal_statement, 0, start, end);
-                for n in &g.names {
-                    let (s, e) = span(n.range());
-                    self.leaf(K.identifier, 0, s, e);
-                }
-                self.close();
+            ast::Stmt::Nonlocal(ast::StmtNonlocal { names, .. }) => {
+                self.names(K.nonlocal_statement, start, end, names);
             }
             ast::Stmt::Expr(e) => {
                 self.open(K.expression_statement, 0, start, end);
@@ -626,74 +504,111 @@ impl Copy<'_> {
         self.leave();
     }
 
-    fn else_clause(&mut self, body: &[ast::Stmt], field: u16, end: u32) {
-        let Some(first) = body.first() else {
+    /// `global a, b` / `nonlocal a, b`: the names as identifiers.
+    fn names(&mut self, kind: u16, start: u32, end: u32, names: &[ast::Identifier]) {
+        self.open(kind, 0, start, end);
+        for n in names {
+            let (s, e) = span(n.range());
+            self.leaf(K.identifier, 0, s, e);
+        }
+        self.close();
+    }
+
+    fn else_clause(&mut self, body: &[ast::Stmt], field: u16) {
+        self.keyword_clause(K.else_clause, field, TokenKind::Else, body, F.body);
+    }
+
+    /// A clause that is a keyword and a block (`else:`, `finally:`): it
+    /// starts at the keyword, the last one before the block's first
+    /// statement.
+    fn keyword_clause(
+        &mut self,
+        kind: u16,
+        field: u16,
+        keyword: TokenKind,
+        body: &[ast::Stmt],
+        body_field: u16,
+    ) {
+        let (Some(first), Some(last)) = (body.first(), body.last()) else {
             return;
         };
-        // The `else` keyword: the last one before the first statement.
         let first_start = first.start().to_u32();
         let i = self.token_at(first_start);
         let start = self.tokens[..i]
             .iter()
             .rev()
-            .find(|t| t.0 == TokenKind::Else)
+            .find(|t| t.0 == keyword)
             .map_or(first_start, |t| t.1);
-        let end = body.last().map_or(end, |s| s.end().to_u32());
-        self.open(K.else_clause, field, start, end);
-        self.block(body, F.body);
+        self.open(kind, field, start, last.end().to_u32());
+        self.block(body, body_field);
         self.close();
     }
 
     fn function(&mut self, f: &ast::StmtFunctionDef) {
-        if f.type_params.is_some() {
-            self.failed = true;
-            return;
-        }
-        let (start, end) = span(f.range());
-        let def_start = self.decorated(&f.decorator_list, start, end);
-        self.open(
+        let generic = f.type_params.is_some();
+        self.definition(
             K.function_definition,
-            self.definition_field(&f.decorator_list),
-            def_start,
-            end,
+            generic,
+            f.range(),
+            &f.decorator_list,
+            |c, start, end| {
+                if f.is_async {
+                    c.token("async", 0, start, start + 5);
+                }
+                c.leaf_name(&f.name);
+                c.parameters(&f.parameters, K.parameters, F.parameters);
+                if let Some(r) = &f.returns {
+                    c.typed(r, F.return_type, start, end);
+                }
+                c.block(&f.body, F.body);
+            },
         );
-        if f.is_async {
-            self.token("async", 0, def_start, def_start + 5);
-        }
-        let (ns, ne) = span(f.name.range());
-        self.leaf(K.identifier, F.name, ns, ne);
-        self.parameters(&f.parameters, K.parameters, F.parameters);
-        if let Some(r) = &f.returns {
-            self.typed(r, F.return_type, def_start, end);
-        }
-        self.block(&f.body, F.body);
-        self.close();
-        if !f.decorator_list.is_empty() {
-            self.close();
-        }
     }
 
     fn class(&mut self, c: &ast::StmtClassDef) {
-        if c.type_params.is_some() {
+        let generic = c.type_params.is_some();
+        self.definition(
+            K.class_definition,
+            generic,
+            c.range(),
+            &c.decorator_list,
+            |this, _, _| {
+                this.leaf_name(&c.name);
+                if let Some(args) = &c.arguments {
+                    this.arguments(args, F.superclasses);
+                }
+                this.block(&c.body, F.body);
+            },
+        );
+    }
+
+    fn leaf_name(&mut self, name: &ast::Identifier) {
+        let (s, e) = span(name.range());
+        self.leaf(K.identifier, F.name, s, e);
+    }
+
+    /// A function or class definition, in a `decorated_definition` when it
+    /// has decorators; `inner` adds its children, given where the
+    /// definition starts (at `def`, `async` or `class`) and ends. Type
+    /// parameters are not laid out: tree-sitter reads the file.
+    fn definition(
+        &mut self,
+        kind: u16,
+        generic: bool,
+        range: TextRange,
+        decorators: &[ast::Decorator],
+        inner: impl FnOnce(&mut Self, u32, u32),
+    ) {
+        if generic {
             self.failed = true;
             return;
         }
-        let (start, end) = span(c.range());
-        let def_start = self.decorated(&c.decorator_list, start, end);
-        self.open(
-            K.class_definition,
-            self.definition_field(&c.decorator_list),
-            def_start,
-            end,
-        );
-        let (ns, ne) = span(c.name.range());
-        self.leaf(K.identifier, F.name, ns, ne);
-        if let Some(args) = &c.arguments {
-            self.arguments(args, F.superclasses);
-        }
-        self.block(&c.body, F.body);
+        let (start, end) = span(range);
+        let def_start = self.decorated(decorators, start, end);
+        self.open(kind, self.definition_field(decorators), def_start, end);
+        inner(self, def_start, end);
         self.close();
-        if !c.decorator_list.is_empty() {
+        if !decorators.is_empty() {
             self.close();
         }
     }
@@ -997,20 +912,8 @@ impl Copy<'_> {
             self.block(&h.body, 0);
             self.close();
         }
-        self.else_clause(&t.orelse, 0, end);
-        if let Some(first) = t.finalbody.first() {
-            let fs = first.start().to_u32();
-            let i = self.token_at(fs);
-            let s = self.tokens[..i]
-                .iter()
-                .rev()
-                .find(|t| t.0 == TokenKind::Finally)
-                .map_or(fs, |t| t.1);
-            let e = t.finalbody.last().map_or(end, |s| s.end().to_u32());
-            self.open(K.finally_clause, 0, s, e);
-            self.block(&t.finalbody, 0);
-            self.close();
-        }
+        self.else_clause(&t.orelse, 0);
+        self.keyword_clause(K.finally_clause, 0, TokenKind::Finally, &t.finalbody, 0);
         self.close();
     }
 

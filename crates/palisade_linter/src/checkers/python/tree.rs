@@ -56,39 +56,35 @@ const FIELDS: [&str; 26] = [
     "value",
 ];
 
-static FIELD_IDS: LazyLock<[u16; FIELDS.len()]> = LazyLock::new(|| {
-    let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
-    FIELDS.map(|f| language.field_id_for_name(f).map_or(0, NonZeroU16::get))
-});
+/// The grammar, loaded once: field and kind ids and names come from it.
+static LANGUAGE: LazyLock<tree_sitter::Language> =
+    LazyLock::new(|| tree_sitter_python::LANGUAGE.into());
+
+static FIELD_IDS: LazyLock<[u16; FIELDS.len()]> =
+    LazyLock::new(|| FIELDS.map(|f| LANGUAGE.field_id_for_name(f).map_or(0, NonZeroU16::get)));
 
 /// A field's id; 0, which no child carries, when the grammar has no such
 /// field. Fields outside `FIELDS` are looked up in the grammar each time.
 pub(super) fn field_id(name: &str) -> u16 {
     match FIELDS.iter().position(|f| *f == name) {
         Some(i) => FIELD_IDS[i],
-        None => {
-            let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
-            language.field_id_for_name(name).map_or(0, NonZeroU16::get)
-        }
+        None => LANGUAGE.field_id_for_name(name).map_or(0, NonZeroU16::get),
     }
 }
 
 /// A kind's id in the grammar (`named` tells `"*"` the token from a named
 /// node of the same name); 0 when the grammar has none.
 pub(super) fn kind_id(name: &str, named: bool) -> u16 {
-    static LANGUAGE: LazyLock<tree_sitter::Language> =
-        LazyLock::new(|| tree_sitter_python::LANGUAGE.into());
     LANGUAGE.id_for_node_kind(name, named)
 }
 
 /// Kind names by kind id, looked up once.
 static KINDS: LazyLock<Vec<String>> = LazyLock::new(|| {
-    let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
-    (0..language.node_kind_count())
+    (0..LANGUAGE.node_kind_count())
         .map(|id| {
             u16::try_from(id)
                 .ok()
-                .and_then(|id| language.node_kind_for_id(id))
+                .and_then(|id| LANGUAGE.node_kind_for_id(id))
                 .unwrap_or("")
                 .to_owned()
         })
@@ -118,18 +114,10 @@ pub(super) struct Tree {
 impl Tree {
     /// Copies a tree-sitter tree: every node, named or not, with its field.
     pub(super) fn build(ts: &tree_sitter::Tree) -> Tree {
-        let mut nodes: Vec<Raw> = Vec::new();
+        let mut b = Builder::default();
         let mut cursor = ts.walk();
-        // The open ancestors: (node, its last child so far).
-        let mut open: Vec<(u32, u32)> = Vec::new();
         loop {
             let n = cursor.node();
-            let id = u32::try_from(nodes.len()).unwrap_or(NONE);
-            if id == NONE {
-                // Four billion nodes do not fit a source under the size
-                // limits; stop copying rather than wrap.
-                break;
-            }
             let mut flags = 0;
             if n.is_named() {
                 flags |= NAMED;
@@ -140,43 +128,33 @@ impl Tree {
             if n.has_error() {
                 flags |= HAS_ERROR;
             }
-            let parent = match open.last_mut() {
-                Some((p, last)) => {
-                    if *last == NONE {
-                        nodes[*p as usize].first_child = id;
-                    } else {
-                        nodes[*last as usize].next_sibling = id;
-                    }
-                    *last = id;
-                    *p
-                }
-                None => NONE,
-            };
-            nodes.push(Raw {
-                start: u32::try_from(n.start_byte()).unwrap_or(u32::MAX),
-                end: u32::try_from(n.end_byte()).unwrap_or(u32::MAX),
-                parent,
-                first_child: NONE,
-                next_sibling: NONE,
-                kind: n.kind_id(),
-                field: cursor.field_id().map_or(0, NonZeroU16::get),
+            let pushed = b.push(
+                n.kind_id(),
+                cursor.field_id().map_or(0, NonZeroU16::get),
+                u32::try_from(n.start_byte()).unwrap_or(u32::MAX),
+                u32::try_from(n.end_byte()).unwrap_or(u32::MAX),
                 flags,
-            });
+            );
+            if pushed.is_none() {
+                // Four billion nodes do not fit a source under the size
+                // limits; stop copying rather than wrap.
+                break;
+            }
             if cursor.goto_first_child() {
-                open.push((id, NONE));
                 continue;
             }
+            b.close();
             loop {
                 if cursor.goto_next_sibling() {
                     break;
                 }
                 if !cursor.goto_parent() {
-                    return Tree { nodes };
+                    return b.finish();
                 }
-                open.pop();
+                b.close();
             }
         }
-        Tree { nodes }
+        b.finish()
     }
 
     pub(super) fn root_node(&self) -> Node<'_> {
@@ -184,9 +162,9 @@ impl Tree {
     }
 }
 
-/// Builds a tree node by node in pre-order, for syntax trees that do not
-/// come from tree-sitter (`ast.rs`): `open` a node, add its children,
-/// `close` it.
+/// Builds a tree node by node in pre-order: `open` a node, add its
+/// children, `close` it. Both the tree-sitter copy and ruff's (`ast.rs`)
+/// go through it.
 #[derive(Debug, Default)]
 pub(super) struct Builder {
     nodes: Vec<Raw>,
@@ -205,6 +183,10 @@ impl Builder {
         end: u32,
         named: bool,
     ) -> Option<u32> {
+        self.push(kind, field, start, end, if named { NAMED } else { 0 })
+    }
+
+    fn push(&mut self, kind: u16, field: u16, start: u32, end: u32, flags: u8) -> Option<u32> {
         let id = u32::try_from(self.nodes.len())
             .ok()
             .filter(|i| *i != NONE)?;
@@ -228,7 +210,7 @@ impl Builder {
             next_sibling: NONE,
             kind,
             field,
-            flags: if named { NAMED } else { 0 },
+            flags,
         });
         self.open.push((id, NONE));
         Some(id)
@@ -320,8 +302,6 @@ impl<'t> Node<'t> {
 
     /// The field the node fills in its parent.
     pub(super) fn field_name(&self) -> Option<&'static str> {
-        static LANGUAGE: LazyLock<tree_sitter::Language> =
-            LazyLock::new(|| tree_sitter_python::LANGUAGE.into());
         NonZeroU16::new(self.raw().field).and_then(|f| LANGUAGE.field_name_for_id(f.get()))
     }
 
